@@ -1,0 +1,90 @@
+#include "core/config.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+namespace core {
+
+namespace {
+
+template <typename N>
+Status read_number(const std::function<const char*(const char*)>& getenv, const char* name, N min,
+                   N& out) {
+  const char* raw = getenv(name);
+  if (raw == nullptr || *raw == '\0') return {};
+  const std::string_view text(raw);
+  N value{};
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size() || value < min) {
+    return invalid(fmt::format("{} must be a whole number of at least {}, not \"{}\"", name, min, text));
+  }
+  out = value;
+  return {};
+}
+
+void read_string(const std::function<const char*(const char*)>& getenv, const char* name,
+                 std::string& out) {
+  if (const char* raw = getenv(name); raw != nullptr && *raw != '\0') out = raw;
+}
+
+}  // namespace
+
+Result<Config> config_from_environment(const std::function<const char*(const char*)>& getenv,
+                                       Config base) {
+  Config c = std::move(base);
+  read_string(getenv, "MARKETLINK_LISTEN", c.listen);
+  read_string(getenv, "MARKETLINK_DB", c.db);
+  read_string(getenv, "MARKETLINK_PUBLIC_URL", c.public_url);
+  read_string(getenv, "MARKETLINK_LOG_LEVEL", c.log_level);
+  read_string(getenv, "MARKETLINK_AWS_ENDPOINT", c.aws_endpoint);
+  read_string(getenv, "MARKETLINK_SMTP_URL", c.smtp_url);
+  read_string(getenv, "MARKETLINK_OUTBOX_DIR", c.outbox_dir);
+  read_string(getenv, "MARKETLINK_MAIL_FROM", c.mail_from);
+  for (const Status& s : {read_number(getenv, "MARKETLINK_IO_THREADS", 0, c.io_threads),
+                          read_number(getenv, "MARKETLINK_WORKER_THREADS", 1, c.worker_threads),
+                          read_number(getenv, "MARKETLINK_DB_POOL_SIZE", 1, c.db_pool_size),
+                          read_number(getenv, "MARKETLINK_MAX_BODY_BYTES", 1024LL, c.max_body_bytes),
+                          read_number(getenv, "MARKETLINK_MAX_HEADER_BYTES", 1024LL, c.max_header_bytes),
+                          read_number(getenv, "MARKETLINK_REQUEST_TIMEOUT", 1, c.request_timeout_seconds),
+                          read_number(getenv, "MARKETLINK_IDLE_TIMEOUT", 1, c.idle_timeout_seconds),
+                          read_number(getenv, "MARKETLINK_SHUTDOWN_GRACE", 0, c.shutdown_grace_seconds)}) {
+    if (!s.ok()) return s.error();
+  }
+  if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
+      c.log_level != "error") {
+    return invalid(fmt::format("MARKETLINK_LOG_LEVEL must be debug, info, warn or error, not \"{}\"",
+                               c.log_level));
+  }
+  return c;
+}
+
+Result<HostPort> parse_host_port(std::string_view text) {
+  HostPort hp;
+  std::string_view port_text;
+  if (!text.empty() && text.front() == '[') {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return invalid(fmt::format("\"{}\" is not host:port", text));
+    }
+    hp.host = std::string(text.substr(1, close - 1));
+    port_text = text.substr(close + 2);
+  } else {
+    const auto colon = text.rfind(':');
+    if (colon == std::string_view::npos || colon == 0) {
+      return invalid(fmt::format("\"{}\" is not host:port", text));
+    }
+    hp.host = std::string(text.substr(0, colon));
+    port_text = text.substr(colon + 1);
+  }
+  unsigned value = 0;
+  const auto r = std::from_chars(port_text.data(), port_text.data() + port_text.size(), value);
+  if (port_text.empty() || r.ec != std::errc() || r.ptr != port_text.data() + port_text.size() ||
+      value > 65535) {
+    return invalid(fmt::format("\"{}\" has no valid port (0-65535)", text));
+  }
+  hp.port = static_cast<unsigned short>(value);
+  return hp;
+}
+
+}  // namespace core

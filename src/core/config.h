@@ -1,0 +1,65 @@
+// Config: every setting of a Marketlink process, with its default where it is declared.
+// Precedence: command-line flags > environment variables > these defaults. The environment is
+// read by config_from_environment; flags are applied by app/ on top. docs/configuration.md lists
+// the same settings for operators; keep the two in step.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "core/result.h"
+
+namespace core {
+
+struct Config {
+  // MARKETLINK_LISTEN / --listen: host:port to serve on. Port 0 picks a free port.
+  std::string listen = "127.0.0.1:8080";
+  // MARKETLINK_DB / --db: "sqlite:PATH" or "postgresql://user@host:port/db".
+  std::string db = "sqlite:./var/marketlink.db";
+  // MARKETLINK_PUBLIC_URL: the URL users reach; links in e-mails, Secure cookies when https.
+  // Empty: http://<listen address>.
+  std::string public_url;
+  // --sandbox: start the AWS simulator in-process and load demo data.
+  bool sandbox = false;
+  // MARKETLINK_IO_THREADS: threads that accept connections and parse HTTP. 0 = number of cores.
+  int io_threads = 0;
+  // MARKETLINK_WORKER_THREADS: threads that run request handlers (which may block on the database).
+  int worker_threads = 8;
+  // MARKETLINK_DB_POOL_SIZE: database connections kept open.
+  int db_pool_size = 8;
+  // MARKETLINK_MAX_BODY_BYTES: largest request body accepted (413 above). 64 MiB fits a
+  // 1,000,000-row CSV import.
+  long long max_body_bytes = 64LL * 1024 * 1024;
+  // MARKETLINK_MAX_HEADER_BYTES: largest request head (request line + headers) accepted (431 above).
+  long long max_header_bytes = 16 * 1024;
+  // MARKETLINK_REQUEST_TIMEOUT: seconds to receive a whole request once it has started.
+  int request_timeout_seconds = 30;
+  // MARKETLINK_IDLE_TIMEOUT: seconds a keep-alive connection may sit idle.
+  int idle_timeout_seconds = 60;
+  // MARKETLINK_SHUTDOWN_GRACE: seconds in-flight requests get to finish after SIGTERM/SIGINT.
+  int shutdown_grace_seconds = 20;
+  // MARKETLINK_LOG_LEVEL: debug, info, warn or error.
+  std::string log_level = "info";
+  // MARKETLINK_AWS_ENDPOINT: one URL for every AWS service (the simulator); empty = real AWS.
+  std::string aws_endpoint;
+  // MARKETLINK_SMTP_URL: smtp://host:port or smtps://…; empty = .eml files in outbox_dir.
+  std::string smtp_url;
+  // MARKETLINK_OUTBOX_DIR: where mail goes when no SMTP server is configured.
+  std::string outbox_dir = "./var/outbox";
+  // MARKETLINK_MAIL_FROM: the sender of every e-mail.
+  std::string mail_from = "Marketlink <no-reply@marketlink.localhost>";
+};
+
+// Reads MARKETLINK_* variables through `getenv` (which returns nullptr when unset) on top of
+// `base`. A malformed number is an invalid error naming the variable; nothing is half-applied.
+Result<Config> config_from_environment(const std::function<const char*(const char*)>& getenv,
+                                       Config base = {});
+
+// Splits "host:port" ("[::1]:8080" for IPv6). Invalid when either part is missing or bad.
+struct HostPort {
+  std::string host;
+  unsigned short port = 0;
+};
+Result<HostPort> parse_host_port(std::string_view text);
+
+}  // namespace core
