@@ -9,7 +9,7 @@ using namespace std::chrono_literals;
 
 TEST(Rfc3339, FormatsWithMillisecondsInUtc) {
   const TimePoint t = TimePoint(std::chrono::milliseconds(1795427576123LL));
-  EXPECT_EQ(format_rfc3339(t), "2026-11-22T09:52:56.123Z");
+  EXPECT_EQ(format_rfc3339(t), "2026-11-23T09:52:56.123Z");
   EXPECT_EQ(format_rfc3339(TimePoint{}), "1970-01-01T00:00:00.000Z");
 }
 
