@@ -1,0 +1,154 @@
+// Database: a pool of SOCI sessions on SQLite or PostgreSQL, and the transaction helper every
+// store uses. Only `db` and the modules' store files include SOCI; domain code never sees it.
+//
+// Thread safety: a Database is safe for concurrent use. A Connection (a leased session) belongs
+// to one thread at a time and returns to the pool when destroyed.
+//
+// Differences between the backends live here and only here:
+//  - SQLite runs in WAL mode with a busy timeout and foreign keys on; a write transaction starts
+//    with BEGIN IMMEDIATE so that writers queue instead of failing on lock upgrade.
+//  - PostgreSQL transactions may ask for SERIALIZABLE; callers write FOR UPDATE SKIP LOCKED
+//    clauses through `skip_locked()`, which is empty on SQLite (a single writer anyway).
+//  - Both retry a transaction that fails with a serialization failure, deadlock or SQLITE_BUSY.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "core/log.h"
+#include "core/result.h"
+
+namespace db {
+
+enum class Backend { kSqlite, kPostgresql };
+
+struct Settings {
+  // "sqlite:PATH" (":memory:" is refused: every connection must see the same data) or
+  // "postgresql://…" / "postgres://…" (any libpq URI).
+  std::string url;
+  // Connections opened at start and kept.
+  int pool_size = 8;
+  // How long a caller waits for a free connection before `unavailable`.
+  std::chrono::milliseconds acquire_timeout{10000};
+  // SQLite: how long a statement waits on a lock held by another connection or process.
+  std::chrono::milliseconds sqlite_busy_timeout{10000};
+  // Attempts of a transaction that fails with a retryable error (see header comment).
+  int transaction_attempts = 8;
+};
+
+class Database;
+
+// A leased session; returns itself to the pool when destroyed.
+class Connection {
+ public:
+  Connection(Connection&& other) noexcept;
+  Connection& operator=(Connection&&) = delete;
+  ~Connection();
+  soci::session& sql() { return *session_; }
+
+ private:
+  friend class Database;
+  Connection(Database* owner, size_t index, soci::session* session)
+      : owner_(owner), index_(index), session_(session) {}
+  Database* owner_;
+  size_t index_;
+  soci::session* session_;
+};
+
+enum class TxMode {
+  kRead,          // no writes expected; plain BEGIN
+  kWrite,         // SQLite: BEGIN IMMEDIATE; PostgreSQL: READ COMMITTED
+  kSerializable,  // SQLite: BEGIN IMMEDIATE; PostgreSQL: SERIALIZABLE
+};
+
+// What a failed statement means, for callers that turn database errors into domain errors.
+enum class SqlFailure { kUniqueViolation, kForeignKeyViolation, kRetryable, kOther };
+SqlFailure classify_sql_failure(const std::exception& e);
+
+class Database {
+ public:
+  static core::Result<std::unique_ptr<Database>> open(const Settings& settings);
+  ~Database();
+
+  Backend backend() const { return backend_; }
+  // Safe description of the database for logs and pages: no password.
+  const std::string& display_name() const { return display_name_; }
+
+  // Leases a connection, waiting up to acquire_timeout.
+  core::Result<Connection> connect();
+
+  // Runs `fn(soci::session&)` inside a transaction and commits when it returns an ok Result;
+  // rolls back when it returns an error or throws. Retries the whole function on serialization
+  // failure, deadlock or busy, so `fn` must have no effects outside the database.
+  // Other database exceptions become `internal` errors (logged, never shown to users).
+  template <typename Fn>
+  auto transact(Fn&& fn, TxMode mode = TxMode::kWrite)
+      -> std::invoke_result_t<Fn&, soci::session&>;
+
+  // SELECT 1 on a pooled connection.
+  core::Status ping();
+
+  // " FOR UPDATE SKIP LOCKED" on PostgreSQL, "" on SQLite.
+  const char* skip_locked() const;
+
+  int pool_size() const { return static_cast<int>(sessions_.size()); }
+  int in_use() const { return in_use_.load(); }
+
+ private:
+  friend class Connection;
+  Database(Backend backend, std::string display_name, const Settings& settings);
+  void give_back(size_t index);
+  void begin(soci::session& s, TxMode mode);
+  static void rollback_quietly(soci::session& s);
+
+  Backend backend_;
+  std::string display_name_;
+  Settings settings_;
+  std::vector<std::unique_ptr<soci::session>> sessions_;
+  std::vector<size_t> free_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+  std::atomic<int> in_use_{0};
+};
+
+template <typename Fn>
+auto Database::transact(Fn&& fn, TxMode mode) -> std::invoke_result_t<Fn&, soci::session&> {
+  using R = std::invoke_result_t<Fn&, soci::session&>;
+  auto conn = connect();
+  if (!conn.ok()) return R(conn.error());
+  soci::session& s = conn->sql();
+  for (int attempt = 1;; ++attempt) {
+    try {
+      begin(s, mode);
+      R result = fn(s);
+      if (result.ok()) {
+        s << "COMMIT";
+      } else {
+        rollback_quietly(s);
+      }
+      return result;
+    } catch (const std::exception& e) {
+      rollback_quietly(s);
+      if (classify_sql_failure(e) == SqlFailure::kRetryable && attempt < settings_.transaction_attempts) {
+        // Back off a little more each time so that competing writers spread out.
+        std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt * attempt));
+        continue;
+      }
+      core::log::error("database transaction failed", {{"error", e.what()}, {"attempt", attempt}});
+      return R(core::internal("The database could not complete the request."));
+    }
+  }
+}
+
+}  // namespace db
