@@ -1,0 +1,390 @@
+#include "http/server.h"
+
+// Asio with GCC 12 in C++20 needs <utility> first.
+#include <utility>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <fmt/format.h>
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "core/log.h"
+
+namespace http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using Clock = std::chrono::steady_clock;
+
+Headers security_headers() {
+  return {
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"},
+      {"X-Frame-Options", "DENY"},
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "same-origin"},
+  };
+}
+
+namespace {
+
+class Session;
+
+bool sane_request_id(std::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' && c != ':') return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+struct Server::State {
+  ServerSettings settings;
+  const Router& router;
+  core::Metrics& metrics;
+  core::IdGenerator& ids;
+  ErrorPageRenderer error_page;
+
+  // Declared before the io_context: handlers destroyed with it still unregister their sessions.
+  std::mutex sessions_mutex;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+
+  net::io_context ioc;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  tcp::acceptor acceptor{net::make_strand(ioc)};
+  std::unique_ptr<net::thread_pool> workers;
+  std::vector<std::thread> io_threads;
+  std::atomic<bool> draining{false};
+  std::atomic<bool> running{false};
+  std::mutex stop_mutex;
+
+  State(ServerSettings s, const Router& r, core::Metrics& m, core::IdGenerator& i, ErrorPageRenderer e)
+      : settings(std::move(s)), router(r), metrics(m), ids(i), error_page(std::move(e)) {}
+
+  void do_accept();
+  size_t session_count() {
+    std::lock_guard lock(sessions_mutex);
+    return sessions.size();
+  }
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Server::State& state) : stream_(std::move(socket)), state_(state) {
+    beast::error_code ec;
+    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ip_ = endpoint.address().to_string();
+  }
+
+  ~Session() {
+    std::lock_guard lock(state_.sessions_mutex);
+    state_.sessions.erase(this);
+  }
+
+  void start() {
+    {
+      std::lock_guard lock(state_.sessions_mutex);
+      state_.sessions.emplace(this, weak_from_this());
+    }
+    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read_header, shared_from_this()));
+  }
+
+  // Called on shutdown: a connection waiting for its next request is closed now; one with a
+  // request in flight finishes it first.
+  void close_if_idle() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (self->idle_) self->close();
+    });
+  }
+
+ private:
+  void read_header() {
+    idle_ = true;
+    if (state_.draining) return close();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(state_.settings.max_header_bytes));
+    parser_->body_limit(static_cast<std::uint64_t>(state_.settings.max_body_bytes));
+    stream_.expires_after(state_.settings.idle_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    idle_ = false;
+    started_ = Clock::now();
+    stream_.expires_after(state_.settings.request_timeout);
+    const auto& head = parser_->get();
+    const auto expect = head.find(bhttp::field::expect);
+    if (expect != head.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                         if (wec) return self->close();
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
+        ec == net::error::connection_reset || ec == net::error::bad_descriptor ||
+        (ec == beast::error::timeout && idle_)) {
+      return close();
+    }
+    // The request is unusable: answer once, then close.
+    int status = 400;
+    std::string message = "The request could not be read.";
+    if (ec == bhttp::error::body_limit) {
+      status = 413;
+      message = fmt::format("The request body is larger than {} bytes.", state_.settings.max_body_bytes);
+    } else if (ec == bhttp::error::header_limit) {
+      status = 431;
+      message = "The request headers are too large.";
+    } else if (ec == beast::error::timeout) {
+      status = 408;
+      message = "The request took too long to arrive.";
+    }
+    if (started_ == Clock::time_point{}) started_ = Clock::now();
+    Request request;
+    request.remote_ip = remote_ip_;
+    request.request_id = state_.ids.new_id();
+    request.route = "unreadable";
+    if (parser_ && parser_->is_header_done()) {
+      request.method = parse_method(std::string_view(parser_->get().method_string()));
+      request.target = std::string(parser_->get().target());
+    }
+    keep_alive_ = false;
+    finish(request, error_response(request, status, core::invalid(message, "bad_request")));
+  }
+
+  void on_read(beast::error_code ec, std::size_t) {
+    if (ec) return on_read_error(ec);
+    auto message = parser_->release();
+    Request request;
+    request.method = parse_method(std::string_view(message.method_string()));
+    request.target = std::string(message.target());
+    const auto q = request.target.find('?');
+    request.path = request.target.substr(0, q);
+    if (q != std::string::npos) request.query_string = request.target.substr(q + 1);
+    for (const auto& field : message) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    request.body = std::move(message.body());
+    request.remote_ip = remote_ip_;
+    const std::string* incoming_id = request.header("x-request-id");
+    request.request_id = incoming_id && sane_request_id(*incoming_id) ? *incoming_id : state_.ids.new_id();
+    keep_alive_ = message.keep_alive();
+    dispatch(std::move(request));
+  }
+
+  void dispatch(Request request) {
+    auto match = state_.router.match(request.method, request.path);
+    if (match.route == nullptr) {
+      request.route = "unmatched";
+      if (match.path_exists) {
+        Response r = error_response(request, 405,
+                                    core::invalid("This method is not allowed here.", "method_not_allowed"),
+                                    state_.error_page);
+        std::string allow;
+        for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+        r.set_header("Allow", allow);
+        return finish(request, std::move(r));
+      }
+      return finish(request, error_response(request, core::not_found("There is nothing at this address."),
+                                            state_.error_page));
+    }
+    const Route* route = match.route;
+    request.route = route->pattern;
+    request.params = std::move(match.params);
+    if (route->options.inline_io) {
+      Response r = invoke(*route, request);
+      return finish(request, std::move(r));
+    }
+    net::post(*state_.workers, [self = shared_from_this(), route, request = std::move(request)]() mutable {
+      Response r = self->invoke(*route, request);
+      net::post(self->stream_.get_executor(), [self, request = std::move(request), r = std::move(r)]() mutable {
+        self->finish(request, std::move(r));
+      });
+    });
+  }
+
+  Response invoke(const Route& route, Request& request) {
+    try {
+      return route.handler(request);
+    } catch (const std::exception& e) {
+      core::log::error("handler failed", {{"route", route.pattern}, {"request_id", request.request_id},
+                                          {"error", e.what()}});
+    } catch (...) {
+      core::log::error("handler failed", {{"route", route.pattern}, {"request_id", request.request_id}});
+    }
+    return error_response(request, core::internal("Something went wrong on our side."), state_.error_page);
+  }
+
+  void finish(const Request& request, Response response) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(response.status));
+    for (const auto& [name, value] : state_.settings.default_headers) {
+      if (response.header(name) == nullptr) res->insert(name, value);
+    }
+    for (const auto& [name, value] : response.headers) res->insert(name, value);
+    res->set(bhttp::field::server, "marketlink");
+    res->set("X-Request-Id", request.request_id);
+    const bool keep = keep_alive_ && !state_.draining;
+    res->keep_alive(keep);
+    const size_t size = response.body.size();
+    if (request.method == Method::kHead) {
+      res->content_length(size);
+    } else {
+      res->body() = std::move(response.body);
+      res->prepare_payload();
+    }
+
+    const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    const std::string status = std::to_string(response.status);
+    state_.metrics.increment("marketlink_http_requests_total",
+                             {{"method", method_name(request.method)}, {"route", request.route}, {"status", status}});
+    state_.metrics.observe("marketlink_http_request_duration_seconds", {{"route", request.route}}, seconds);
+    const auto q = request.target.find('?');
+    core::log::info("request", {{"method", method_name(request.method)},
+                                {"path", std::string_view(request.target).substr(0, q)},
+                                {"route", request.route},
+                                {"status", response.status},
+                                {"duration_ms", seconds * 1000.0},
+                                {"bytes", static_cast<long long>(size)},
+                                {"request_id", request.request_id},
+                                {"remote", remote_ip_}});
+
+    stream_.expires_after(state_.settings.request_timeout);
+    bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+      if (ec || !keep) return self->close();
+      self->read_header();
+    });
+  }
+
+  void close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Server::State& state_;
+  std::string remote_ip_;
+  bool idle_ = true;
+  bool keep_alive_ = true;
+  Clock::time_point started_{};
+};
+
+}  // namespace
+
+void Server::State::do_accept() {
+  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      core::log::warn("accept failed", {{"error", ec.message()}});
+    } else if (draining) {
+      return;
+    } else {
+      std::make_shared<Session>(std::move(socket), *this)->start();
+    }
+    do_accept();
+  });
+}
+
+Server::Server(ServerSettings settings, const Router& router, core::Metrics& metrics, core::IdGenerator& ids,
+               ErrorPageRenderer error_page)
+    : state_(std::make_unique<State>(std::move(settings), router, metrics, ids, std::move(error_page))) {}
+
+Server::~Server() { shutdown(); }
+
+core::Result<unsigned short> Server::start() {
+  State& s = *state_;
+  beast::error_code ec;
+  const auto address = net::ip::make_address(s.settings.host, ec);
+  if (ec) return core::invalid(fmt::format("\"{}\" is not an IP address to listen on.", s.settings.host));
+  const tcp::endpoint endpoint(address, s.settings.port);
+  s.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor.bind(endpoint, ec);
+  if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return core::unavailable(fmt::format("Cannot listen on {}:{}: {}", s.settings.host, s.settings.port, ec.message()));
+  }
+  const unsigned short port = s.acceptor.local_endpoint().port();
+  s.metrics.add_gauge("marketlink_http_connections_open", "Open client connections.",
+                      [&s] { return static_cast<double>(s.session_count()); });
+  s.workers = std::make_unique<net::thread_pool>(static_cast<size_t>(std::max(1, s.settings.worker_threads)));
+  s.work.emplace(s.ioc.get_executor());
+  s.do_accept();
+  s.running = true;
+  for (int i = 0; i < std::max(1, s.settings.io_threads); ++i) {
+    s.io_threads.emplace_back([&s] { s.ioc.run(); });
+  }
+  return port;
+}
+
+void Server::shutdown() {
+  State& s = *state_;
+  std::lock_guard stop_lock(s.stop_mutex);
+  if (!s.running) return;
+  s.draining = true;
+  net::post(s.acceptor.get_executor(), [&s] {
+    beast::error_code ec;
+    s.acceptor.close(ec);
+  });
+  const auto deadline = Clock::now() + s.settings.shutdown_grace;
+  while (Clock::now() < deadline) {
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard lock(s.sessions_mutex);
+      for (auto& [ptr, weak] : s.sessions) {
+        if (auto p = weak.lock()) live.push_back(std::move(p));
+      }
+    }
+    if (live.empty()) break;
+    for (auto& p : live) p->close_if_idle();
+    live.clear();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (s.session_count() > 0) {
+    core::log::warn("shutdown grace period ended with requests in flight",
+                    {{"connections", static_cast<long long>(s.session_count())}});
+  }
+  s.work.reset();
+  s.ioc.stop();
+  for (auto& t : s.io_threads) t.join();
+  s.io_threads.clear();
+  s.workers->join();
+  s.metrics.add_gauge("marketlink_http_connections_open", "Open client connections.", [] { return 0.0; });
+  s.running = false;
+}
+
+}  // namespace http

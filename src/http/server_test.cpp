@@ -1,0 +1,236 @@
+#include "http/server.h"
+
+#include <utility>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+namespace http {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+// A raw HTTP/1.1 client on one connection, so tests control bytes, keep-alive and timing.
+class RawClient {
+ public:
+  explicit RawClient(unsigned short port) : socket_(ioc_) {
+    socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  }
+  void send(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
+
+  struct Reply {
+    int status = 0;
+    std::string head;
+    std::string body;
+    bool has(const std::string& header_line) const { return head.find(header_line) != std::string::npos; }
+  };
+  // Reads one response (Content-Length framed). status 0 when the connection closed first.
+  Reply read(bool head_request = false) {
+    Reply r;
+    boost::system::error_code ec;
+    const size_t n = net::read_until(socket_, net::dynamic_buffer(buf_), "\r\n\r\n", ec);
+    if (ec) return r;
+    r.head = buf_.substr(0, n);
+    buf_.erase(0, n);
+    r.status = std::stoi(r.head.substr(9, 3));
+    size_t length = 0;
+    const auto cl = r.head.find("Content-Length: ");
+    if (cl != std::string::npos) length = std::stoul(r.head.substr(cl + 16));
+    if (head_request) return r;
+    if (buf_.size() < length) net::read(socket_, net::dynamic_buffer(buf_), net::transfer_exactly(length - buf_.size()), ec);
+    r.body = buf_.substr(0, length);
+    buf_.erase(0, length);
+    return r;
+  }
+  bool closed_by_peer() {
+    boost::system::error_code ec;
+    char c;
+    socket_.read_some(net::buffer(&c, 1), ec);
+    return ec == net::error::eof || ec == net::error::connection_reset;
+  }
+
+ private:
+  net::io_context ioc_;
+  tcp::socket socket_;
+  std::string buf_;
+};
+
+std::string get(const std::string& path, const std::string& extra = "") {
+  return "GET " + path + " HTTP/1.1\r\nHost: t\r\n" + extra + "\r\n";
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    router_.get("/hello", [](Request& r) { return Response::json(200, "{\"hi\":\"" + r.remote_ip + "\"}"); });
+    router_.get("/items/{id}", [](Request& r) { return Response::text(200, r.param("id") + ":" + r.route); });
+    router_.post("/echo", [](Request& r) { return Response::text(200, r.body); });
+    router_.get("/boom", [](Request&) -> Response { throw std::runtime_error("secret detail"); });
+    router_.get("/slow", [this](Request&) {
+      slow_started_.set_value();
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      return Response::text(200, "done");
+    });
+    router_.get("/inline", [](Request&) { return Response::text(200, "fast"); }, {.inline_io = true});
+    start({});
+  }
+  void start(ServerSettings s) {
+    s.host = "127.0.0.1";
+    s.port = 0;
+    s.io_threads = 2;
+    s.worker_threads = 2;
+    if (s.max_body_bytes == ServerSettings{}.max_body_bytes) s.max_body_bytes = 1024;
+    s.default_headers = security_headers();
+    server_ = std::make_unique<Server>(s, router_, metrics_, ids_);
+    auto port = server_->start();
+    ASSERT_TRUE(port.ok());
+    port_ = *port;
+  }
+  Router router_;
+  core::Metrics metrics_;
+  core::SequentialIdGenerator ids_{"req"};
+  std::unique_ptr<Server> server_;
+  unsigned short port_ = 0;
+  std::promise<void> slow_started_;
+};
+
+TEST_F(ServerTest, ServesManyRequestsOnOneKeepAliveConnection) {
+  RawClient c(port_);
+  for (int i = 0; i < 3; ++i) {
+    c.send(get("/hello"));
+    auto r = c.read();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "{\"hi\":\"127.0.0.1\"}");
+    EXPECT_TRUE(r.has("Content-Type: application/json"));
+    EXPECT_TRUE(r.has("X-Frame-Options: DENY"));
+    EXPECT_TRUE(r.has("Content-Security-Policy: default-src 'self'"));
+    EXPECT_TRUE(r.has("X-Content-Type-Options: nosniff"));
+  }
+  c.send(get("/items/a%2Fb") + get("/inline"));  // pipelined
+  EXPECT_EQ(c.read().body, "a/b:/items/{id}");
+  EXPECT_EQ(c.read().body, "fast");
+}
+
+TEST_F(ServerTest, EchoesASaneRequestIdAndReplacesAnInsaneOne) {
+  RawClient c(port_);
+  c.send(get("/hello", "X-Request-Id: abc-123\r\n"));
+  EXPECT_TRUE(c.read().has("X-Request-Id: abc-123\r\n"));
+  c.send(get("/hello", "X-Request-Id: bad id<script>\r\n"));
+  auto r = c.read();
+  EXPECT_FALSE(r.has("<script>"));
+  EXPECT_TRUE(r.has("X-Request-Id: req-"));
+}
+
+TEST_F(ServerTest, UnknownRoutesAnswer404InTheClientsLanguage) {
+  RawClient c(port_);
+  c.send(get("/nope"));
+  auto json = c.read();
+  EXPECT_EQ(json.status, 404);
+  EXPECT_EQ(json.body, "{\"error\":{\"code\":\"not_found\",\"message\":\"There is nothing at this address.\"}}");
+  c.send(get("/nope", "Accept: text/html\r\n"));
+  auto html = c.read();
+  EXPECT_EQ(html.status, 404);
+  EXPECT_TRUE(html.has("Content-Type: text/html"));
+  EXPECT_NE(html.body.find("There is nothing at this address."), std::string::npos);
+}
+
+TEST_F(ServerTest, WrongMethodIs405WithAllow) {
+  RawClient c(port_);
+  c.send("DELETE /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto r = c.read();
+  EXPECT_EQ(r.status, 405);
+  EXPECT_TRUE(r.has("Allow: GET"));
+}
+
+TEST_F(ServerTest, AThrowingHandlerIs500WithoutDetail) {
+  RawClient c(port_);
+  c.send(get("/boom"));
+  auto r = c.read();
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find("secret"), std::string::npos);
+  EXPECT_NE(r.body.find("\"code\":\"internal\""), std::string::npos);
+}
+
+TEST_F(ServerTest, HeadAnswersWithoutBody) {
+  RawClient c(port_);
+  c.send("HEAD /hello HTTP/1.1\r\nHost: t\r\n\r\n");
+  auto r = c.read(true);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(r.has("Content-Length: 18"));
+  c.send(get("/inline"));
+  EXPECT_EQ(c.read().body, "fast");  // no stray body bytes in between
+}
+
+TEST_F(ServerTest, BodyOverTheLimitIs413AndCloses) {
+  RawClient c(port_);
+  c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x'));
+  auto r = c.read();
+  EXPECT_EQ(r.status, 413);
+  EXPECT_TRUE(r.has("Connection: close"));
+}
+
+TEST_F(ServerTest, HugeHeadersAre431) {
+  RawClient c(port_);
+  c.send(get("/hello", "X-Big: " + std::string(20000, 'a') + "\r\n"));
+  EXPECT_EQ(c.read().status, 431);
+}
+
+TEST_F(ServerTest, GarbageIs400) {
+  RawClient c(port_);
+  c.send("NOT HTTP AT ALL\r\n\r\n");
+  EXPECT_EQ(c.read().status, 400);
+}
+
+TEST_F(ServerTest, AnswersExpectContinueBeforeReadingTheBody) {
+  RawClient c(port_);
+  c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+  auto interim = c.read(true);
+  EXPECT_EQ(interim.status, 100);
+  c.send("data");
+  auto r = c.read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "data");
+}
+
+TEST_F(ServerTest, CountsRequestsByRouteAndStatus) {
+  RawClient c(port_);
+  c.send(get("/items/1"));
+  c.read();
+  c.send(get("/nope"));
+  c.read();
+  const std::string text = metrics_.render();
+  EXPECT_NE(text.find("marketlink_http_requests_total{method=\"GET\",route=\"/items/{id}\",status=\"200\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("marketlink_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("marketlink_http_request_duration_seconds_count{route=\"/items/{id}\"} 1"), std::string::npos);
+}
+
+TEST_F(ServerTest, ShutdownLetsInFlightRequestsFinishAndClosesIdleOnes) {
+  RawClient idle(port_);
+  idle.send(get("/hello"));
+  ASSERT_EQ(idle.read().status, 200);  // now idle on keep-alive
+
+  RawClient busy(port_);
+  busy.send(get("/slow"));
+  slow_started_.get_future().wait();
+  auto stopped = std::async(std::launch::async, [this] { server_->shutdown(); });
+  auto r = busy.read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "done");
+  EXPECT_TRUE(r.has("Connection: close"));
+  EXPECT_TRUE(idle.closed_by_peer());
+  stopped.get();
+  EXPECT_ANY_THROW(RawClient refused(port_));
+}
+
+}  // namespace
+}  // namespace http
