@@ -1,0 +1,147 @@
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cstdio>
+
+#include "app/commands.h"
+#include "app/system_routes.h"
+#include "core/clock.h"
+#include "core/ids.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "db/database.h"
+#include "db/migrations.h"
+#include "http/server.h"
+#include "web/pages.h"
+
+namespace app {
+
+namespace {
+
+struct Opened {
+  std::unique_ptr<db::Database> database;
+  std::vector<db::Migration> migrations;
+};
+
+// Opens the database and brings its schema up to date. Prints the reason and returns nothing
+// when either fails.
+std::optional<Opened> open_database(const core::Config& config, const core::Clock& clock) {
+  auto database = db::Database::open({.url = config.db, .pool_size = config.db_pool_size});
+  if (!database.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", database.error().message);
+    return std::nullopt;
+  }
+  Opened opened{std::move(database).value(), {}};
+  opened.migrations = db::builtin_migrations(opened.database->backend());
+  auto applied = db::migrate(*opened.database, opened.migrations, clock);
+  if (!applied.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", applied.error().message);
+    return std::nullopt;
+  }
+  return opened;
+}
+
+// Blocks SIGINT and SIGTERM in every thread (threads inherit the mask), so that the main thread
+// alone receives them through sigwait.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+void print_sandbox_guide(const std::string& url) {
+  fmt::print(
+      "\n"
+      "  Marketlink sandbox is running at {0}/\n"
+      "\n"
+      "  Open {0}/ in a browser to see the home page.\n"
+      "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
+      "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
+      url);
+}
+
+}  // namespace
+
+int migrate_database(const core::Config& config) {
+  core::SystemClock clock;
+  auto opened = open_database(config, clock);
+  if (!opened) return 1;
+  auto status = db::migration_status(*opened->database, opened->migrations);
+  if (!status.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", status.error().message);
+    return 1;
+  }
+  fmt::print("Database {} is at schema version {}.\n", opened->database->display_name(), status->current);
+  return 0;
+}
+
+int serve(const core::Config& config) {
+  const sigset_t stop_signals = block_stop_signals();
+  auto listen = core::parse_host_port(config.listen);
+  if (!listen.ok()) {
+    fmt::print(stderr, "marketlink: --listen {}\n", listen.error().message);
+    return 2;
+  }
+  core::SystemClock clock;
+  core::RandomIdGenerator ids;
+  core::Metrics metrics;
+
+  auto opened = open_database(config, clock);
+  if (!opened) return 1;
+  db::Database& database = *opened->database;
+  metrics.add_gauge("marketlink_db_pool_in_use", "Database connections in use.",
+                    [&database] { return database.in_use(); });
+  metrics.add_gauge("marketlink_db_pool_size", "Database connections kept open.",
+                    [&database] { return database.pool_size(); });
+
+  auto pages = web::Pages::create({.version = MARKETLINK_VERSION,
+                                   .database = database.display_name(),
+                                   .sandbox = config.sandbox});
+  if (!pages.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", pages.error().message);
+    return 1;
+  }
+
+  http::Router router;
+  add_system_routes(router, database, opened->migrations, metrics, {.version = MARKETLINK_VERSION});
+  web::add_site_routes(router, **pages);
+
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  http::Server server(
+      http::ServerSettings{
+          .host = listen->host,
+          .port = listen->port,
+          .io_threads = config.io_threads > 0 ? config.io_threads : cores,
+          .worker_threads = config.worker_threads,
+          .max_body_bytes = config.max_body_bytes,
+          .max_header_bytes = config.max_header_bytes,
+          .request_timeout = std::chrono::seconds(config.request_timeout_seconds),
+          .idle_timeout = std::chrono::seconds(config.idle_timeout_seconds),
+          .shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds),
+          .default_headers = http::security_headers(),
+      },
+      router, metrics, ids, (*pages)->error_page());
+  auto port = server.start();
+  if (!port.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", port.error().message);
+    return 1;
+  }
+  const std::string host = listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
+  const std::string url = fmt::format("http://{}:{}", host, *port);
+  core::log::info("listening", {{"url", url}, {"database", database.display_name()}, {"sandbox", config.sandbox}});
+  fmt::print("marketlink: listening on {}\n", url);
+  if (config.sandbox) print_sandbox_guide(url);
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  core::log::info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  server.shutdown();
+  core::log::info("stopped");
+  return 0;
+}
+
+}  // namespace app
