@@ -1,7 +1,7 @@
 #include "app/cli.h"
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <optional>
@@ -37,10 +37,14 @@ int run_cli(int argc, char** argv) {
 
   auto* serve_cmd = cli.add_subcommand("serve", "Run the web server, API and background jobs.");
   add_db_flag(serve_cmd, flags);
-  serve_cmd->add_option("--listen", flags.listen, "HOST:PORT to listen on; port 0 picks a free one (env MARKETLINK_LISTEN)");
-  serve_cmd->add_option("--public-url", flags.public_url, "URL users reach (env MARKETLINK_PUBLIC_URL)");
-  serve_cmd->add_option("--log-level", flags.log_level, "debug, info, warn or error (env MARKETLINK_LOG_LEVEL)");
-  serve_cmd->add_flag("--sandbox", flags.sandbox, "Start with demo data and a simulated AWS on this machine");
+  serve_cmd->add_option("--listen", flags.listen,
+                        "HOST:PORT to listen on; port 0 picks a free one (env MARKETLINK_LISTEN)");
+  serve_cmd->add_option("--public-url", flags.public_url,
+                        "URL users reach (env MARKETLINK_PUBLIC_URL)");
+  serve_cmd->add_option("--log-level", flags.log_level,
+                        "debug, info, warn or error (env MARKETLINK_LOG_LEVEL)");
+  serve_cmd->add_flag("--sandbox", flags.sandbox,
+                      "Start with demo data and a simulated AWS on this machine");
 
   auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending database migrations and exit.");
   add_db_flag(migrate_cmd, flags);

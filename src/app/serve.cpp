@@ -74,7 +74,8 @@ int migrate_database(const core::Config& config) {
     fmt::print(stderr, "marketlink: {}\n", status.error().message);
     return 1;
   }
-  fmt::print("Database {} is at schema version {}.\n", opened->database->display_name(), status->current);
+  fmt::print("Database {} is at schema version {}.\n", opened->database->display_name(),
+             status->current);
   return 0;
 }
 
@@ -129,9 +130,12 @@ int serve(const core::Config& config) {
     fmt::print(stderr, "marketlink: {}\n", port.error().message);
     return 1;
   }
-  const std::string host = listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
+  const std::string host =
+      listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
   const std::string url = fmt::format("http://{}:{}", host, *port);
-  core::log::info("listening", {{"url", url}, {"database", database.display_name()}, {"sandbox", config.sandbox}});
+  core::log::info(
+      "listening",
+      {{"url", url}, {"database", database.display_name()}, {"sandbox", config.sandbox}});
   fmt::print("marketlink: listening on {}\n", url);
   if (config.sandbox) print_sandbox_guide(url);
   std::fflush(stdout);

@@ -7,7 +7,8 @@ namespace app {
 void add_system_routes(http::Router& router, db::Database& database,
                        const std::vector<db::Migration>& migrations, const core::Metrics& metrics,
                        const SystemInfo& info) {
-  router.get("/healthz", [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); },
+  router.get("/healthz",
+             [](http::Request&) { return http::Response::json(200, R"({"status":"ok"})"); },
              {.inline_io = true});
 
   router.get("/readyz", [&database, &migrations](http::Request&) {
@@ -28,9 +29,12 @@ void add_system_routes(http::Router& router, db::Database& database,
     return http::Response::json(ready ? 200 : 503, body.dump());
   });
 
-  router.get("/metrics", [&metrics](http::Request&) {
-    return http::Response::text(200, metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
-  }, {.inline_io = true});
+  router.get("/metrics",
+             [&metrics](http::Request&) {
+               return http::Response::text(200, metrics.render(),
+                                           "text/plain; version=0.0.4; charset=utf-8");
+             },
+             {.inline_io = true});
 
   router.get("/api/v1/version", [&database, info](http::Request&) {
     const nlohmann::json body = {

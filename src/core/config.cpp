@@ -17,7 +17,8 @@ Status read_number(const std::function<const char*(const char*)>& getenv, const 
   N value{};
   const auto r = std::from_chars(text.data(), text.data() + text.size(), value);
   if (r.ec != std::errc() || r.ptr != text.data() + text.size() || value < min) {
-    return invalid(fmt::format("{} must be a whole number of at least {}, not \"{}\"", name, min, text));
+    return invalid(
+        fmt::format("{} must be a whole number of at least {}, not \"{}\"", name, min, text));
   }
   out = value;
   return {};
@@ -41,20 +42,21 @@ Result<Config> config_from_environment(const std::function<const char*(const cha
   read_string(getenv, "MARKETLINK_SMTP_URL", c.smtp_url);
   read_string(getenv, "MARKETLINK_OUTBOX_DIR", c.outbox_dir);
   read_string(getenv, "MARKETLINK_MAIL_FROM", c.mail_from);
-  for (const Status& s : {read_number(getenv, "MARKETLINK_IO_THREADS", 0, c.io_threads),
-                          read_number(getenv, "MARKETLINK_WORKER_THREADS", 1, c.worker_threads),
-                          read_number(getenv, "MARKETLINK_DB_POOL_SIZE", 1, c.db_pool_size),
-                          read_number(getenv, "MARKETLINK_MAX_BODY_BYTES", 1024LL, c.max_body_bytes),
-                          read_number(getenv, "MARKETLINK_MAX_HEADER_BYTES", 1024LL, c.max_header_bytes),
-                          read_number(getenv, "MARKETLINK_REQUEST_TIMEOUT", 1, c.request_timeout_seconds),
-                          read_number(getenv, "MARKETLINK_IDLE_TIMEOUT", 1, c.idle_timeout_seconds),
-                          read_number(getenv, "MARKETLINK_SHUTDOWN_GRACE", 0, c.shutdown_grace_seconds)}) {
+  for (const Status& s :
+       {read_number(getenv, "MARKETLINK_IO_THREADS", 0, c.io_threads),
+        read_number(getenv, "MARKETLINK_WORKER_THREADS", 1, c.worker_threads),
+        read_number(getenv, "MARKETLINK_DB_POOL_SIZE", 1, c.db_pool_size),
+        read_number(getenv, "MARKETLINK_MAX_BODY_BYTES", 1024LL, c.max_body_bytes),
+        read_number(getenv, "MARKETLINK_MAX_HEADER_BYTES", 1024LL, c.max_header_bytes),
+        read_number(getenv, "MARKETLINK_REQUEST_TIMEOUT", 1, c.request_timeout_seconds),
+        read_number(getenv, "MARKETLINK_IDLE_TIMEOUT", 1, c.idle_timeout_seconds),
+        read_number(getenv, "MARKETLINK_SHUTDOWN_GRACE", 0, c.shutdown_grace_seconds)}) {
     if (!s.ok()) return s.error();
   }
   if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&
       c.log_level != "error") {
-    return invalid(fmt::format("MARKETLINK_LOG_LEVEL must be debug, info, warn or error, not \"{}\"",
-                               c.log_level));
+    return invalid(fmt::format(
+        "MARKETLINK_LOG_LEVEL must be debug, info, warn or error, not \"{}\"", c.log_level));
   }
   return c;
 }

@@ -30,7 +30,8 @@ struct Config {
   // MARKETLINK_MAX_BODY_BYTES: largest request body accepted (413 above). 64 MiB fits a
   // 1,000,000-row CSV import.
   long long max_body_bytes = 64LL * 1024 * 1024;
-  // MARKETLINK_MAX_HEADER_BYTES: largest request head (request line + headers) accepted (431 above).
+  // MARKETLINK_MAX_HEADER_BYTES: largest request head (request line + headers) accepted (431
+  // above).
   long long max_header_bytes = 16 * 1024;
   // MARKETLINK_REQUEST_TIMEOUT: seconds to receive a whole request once it has started.
   int request_timeout_seconds = 30;

@@ -13,7 +13,8 @@ struct EmbeddedFile {
 };
 
 // The file at `path`, or nullptr.
-inline const EmbeddedFile* find_embedded(std::span<const EmbeddedFile> files, std::string_view path) {
+inline const EmbeddedFile* find_embedded(std::span<const EmbeddedFile> files,
+                                         std::string_view path) {
   for (const EmbeddedFile& f : files) {
     if (f.path == path) return &f;
   }

@@ -65,19 +65,25 @@ std::string json_quote(std::string_view text) {
 }
 
 void set_level(std::string_view level) {
-  if (level == "debug") g_level = static_cast<int>(Level::kDebug);
-  else if (level == "info") g_level = static_cast<int>(Level::kInfo);
-  else if (level == "warn") g_level = static_cast<int>(Level::kWarn);
-  else if (level == "error") g_level = static_cast<int>(Level::kError);
+  if (level == "debug")
+    g_level = static_cast<int>(Level::kDebug);
+  else if (level == "info")
+    g_level = static_cast<int>(Level::kInfo);
+  else if (level == "warn")
+    g_level = static_cast<int>(Level::kWarn);
+  else if (level == "error")
+    g_level = static_cast<int>(Level::kError);
 }
 
-bool enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
+bool enabled(Level level) {
+  return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+}
 
 void write(Level level, std::string_view message, std::initializer_list<Field> fields) {
   if (!enabled(level)) return;
   std::string line = fmt::format("{{\"ts\":\"{}\",\"level\":\"{}\",\"msg\":{}",
-                                 format_rfc3339(std::chrono::system_clock::now()), level_name(level),
-                                 json_quote(message));
+                                 format_rfc3339(std::chrono::system_clock::now()),
+                                 level_name(level), json_quote(message));
   for (const Field& f : fields) {
     line += ',';
     line += json_quote(f.key);

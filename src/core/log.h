@@ -17,7 +17,8 @@ struct Field {
   Field(std::string_view k, std::string_view v);
   Field(std::string_view k, const char* v) : Field(k, std::string_view(v)) {}
   Field(std::string_view k, const std::string& v) : Field(k, std::string_view(v)) {}
-  template <typename N, std::enable_if_t<std::is_arithmetic_v<N> && !std::is_same_v<N, bool>, int> = 0>
+  template <typename N,
+            std::enable_if_t<std::is_arithmetic_v<N> && !std::is_same_v<N, bool>, int> = 0>
   Field(std::string_view k, N v) : key(k), json(std::to_string(v)) {}
   Field(std::string_view k, bool v) : key(k), json(v ? "true" : "false") {}
   std::string_view key;
@@ -29,10 +30,18 @@ void set_level(std::string_view level);
 bool enabled(Level level);
 void write(Level level, std::string_view message, std::initializer_list<Field> fields = {});
 
-inline void debug(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::kDebug, m, f); }
-inline void info(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::kInfo, m, f); }
-inline void warn(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::kWarn, m, f); }
-inline void error(std::string_view m, std::initializer_list<Field> f = {}) { write(Level::kError, m, f); }
+inline void debug(std::string_view m, std::initializer_list<Field> f = {}) {
+  write(Level::kDebug, m, f);
+}
+inline void info(std::string_view m, std::initializer_list<Field> f = {}) {
+  write(Level::kInfo, m, f);
+}
+inline void warn(std::string_view m, std::initializer_list<Field> f = {}) {
+  write(Level::kWarn, m, f);
+}
+inline void error(std::string_view m, std::initializer_list<Field> f = {}) {
+  write(Level::kError, m, f);
+}
 
 // `text` as a JSON string literal, quotes included.
 std::string json_quote(std::string_view text);

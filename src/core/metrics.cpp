@@ -36,7 +36,8 @@ std::string label_text(const Labels& labels, const std::string& extra_key = {},
 }
 
 std::string number(double v) {
-  if (v == static_cast<double>(static_cast<long long>(v))) return fmt::format("{}", static_cast<long long>(v));
+  if (v == static_cast<double>(static_cast<long long>(v)))
+    return fmt::format("{}", static_cast<long long>(v));
   return fmt::format("{}", v);
 }
 
@@ -57,8 +58,8 @@ void Metrics::increment(const std::string& name, const Labels& labels, double by
 
 void Metrics::observe(const std::string& name, const Labels& labels, double value) {
   const auto& buckets = latency_buckets();
-  const size_t index =
-      static_cast<size_t>(std::lower_bound(buckets.begin(), buckets.end(), value) - buckets.begin());
+  const size_t index = static_cast<size_t>(std::lower_bound(buckets.begin(), buckets.end(), value) -
+                                           buckets.begin());
   std::lock_guard lock(mutex_);
   Family& f = families_[name];
   if (f.type.empty()) f.type = "histogram";
@@ -69,7 +70,8 @@ void Metrics::observe(const std::string& name, const Labels& labels, double valu
   h.sum += value;
 }
 
-void Metrics::add_gauge(const std::string& name, const std::string& help, std::function<double()> read) {
+void Metrics::add_gauge(const std::string& name, const std::string& help,
+                        std::function<double()> read) {
   std::lock_guard lock(mutex_);
   Family& f = families_[name];
   f.type = "gauge";
@@ -95,12 +97,14 @@ std::string Metrics::render() const {
       out += fmt::format("{} {}\n", name, number(f.gauge()));
       continue;
     }
-    for (const auto& [labels, v] : f.values) out += fmt::format("{}{} {}\n", name, label_text(labels), number(v));
+    for (const auto& [labels, v] : f.values)
+      out += fmt::format("{}{} {}\n", name, label_text(labels), number(v));
     for (const auto& [labels, h] : f.histograms) {
       unsigned long long cumulative = 0;
       for (size_t i = 0; i < buckets.size(); ++i) {
         cumulative += h.counts[i];
-        out += fmt::format("{}_bucket{} {}\n", name, label_text(labels, "le", number(buckets[i])), cumulative);
+        out += fmt::format("{}_bucket{} {}\n", name, label_text(labels, "le", number(buckets[i])),
+                           cumulative);
       }
       out += fmt::format("{}_bucket{} {}\n", name, label_text(labels, "le", "+Inf"), h.total);
       out += fmt::format("{}_sum{} {}\n", name, label_text(labels), h.sum);

@@ -22,19 +22,29 @@ Error make(ErrorCode code, std::string message, std::string slug) {
 }
 }  // namespace
 
-Error not_found(std::string m, std::string s) { return make(ErrorCode::kNotFound, std::move(m), std::move(s)); }
-Error conflict(std::string m, std::string s) { return make(ErrorCode::kConflict, std::move(m), std::move(s)); }
-Error invalid(std::string m, std::string s) { return make(ErrorCode::kInvalid, std::move(m), std::move(s)); }
+Error not_found(std::string m, std::string s) {
+  return make(ErrorCode::kNotFound, std::move(m), std::move(s));
+}
+Error conflict(std::string m, std::string s) {
+  return make(ErrorCode::kConflict, std::move(m), std::move(s));
+}
+Error invalid(std::string m, std::string s) {
+  return make(ErrorCode::kInvalid, std::move(m), std::move(s));
+}
 Error unauthenticated(std::string m, std::string s) {
   return make(ErrorCode::kUnauthenticated, std::move(m), std::move(s));
 }
-Error forbidden(std::string m, std::string s) { return make(ErrorCode::kForbidden, std::move(m), std::move(s)); }
+Error forbidden(std::string m, std::string s) {
+  return make(ErrorCode::kForbidden, std::move(m), std::move(s));
+}
 Error rate_limited(std::string m, std::string s) {
   return make(ErrorCode::kRateLimited, std::move(m), std::move(s));
 }
 Error unavailable(std::string m, std::string s) {
   return make(ErrorCode::kUnavailable, std::move(m), std::move(s));
 }
-Error internal(std::string m, std::string s) { return make(ErrorCode::kInternal, std::move(m), std::move(s)); }
+Error internal(std::string m, std::string s) {
+  return make(ErrorCode::kInternal, std::move(m), std::move(s));
+}
 
 }  // namespace core

@@ -37,8 +37,8 @@ struct ErrorDetail {
 
 struct Error {
   ErrorCode code = ErrorCode::kInternal;
-  std::string message;            // a sentence safe to show to the user
-  std::string slug;               // contract code; empty means error_code_slug(code)
+  std::string message;  // a sentence safe to show to the user
+  std::string slug;     // contract code; empty means error_code_slug(code)
   std::vector<ErrorDetail> details;
 
   const char* code_slug() const { return slug.empty() ? error_code_slug(code) : slug.c_str(); }
@@ -57,8 +57,8 @@ Error internal(std::string message, std::string slug = {});
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
-  Result(Error error) : data_(std::move(error)) {}       // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : data_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return data_.index() == 0; }
   explicit operator bool() const { return ok(); }

@@ -77,16 +77,19 @@ core::Result<std::string> postgres_conninfo(const std::string& url) {
     authority = authority.substr(at + 1);
     const auto colon = userinfo.find(':');
     kv.emplace_back("user", percent_decode(userinfo.substr(0, colon)));
-    if (colon != std::string_view::npos) kv.emplace_back("password", percent_decode(userinfo.substr(colon + 1)));
+    if (colon != std::string_view::npos)
+      kv.emplace_back("password", percent_decode(userinfo.substr(colon + 1)));
   }
   if (!authority.empty()) {
     std::string_view host = authority;
     std::string_view port;
     if (authority.front() == '[') {
       const auto close = authority.find(']');
-      if (close == std::string_view::npos) return core::invalid("The PostgreSQL URL has a malformed host.");
+      if (close == std::string_view::npos)
+        return core::invalid("The PostgreSQL URL has a malformed host.");
       host = authority.substr(1, close - 1);
-      if (close + 1 < authority.size() && authority[close + 1] == ':') port = authority.substr(close + 2);
+      if (close + 1 < authority.size() && authority[close + 1] == ':')
+        port = authority.substr(close + 2);
     } else if (const auto colon = authority.rfind(':'); colon != std::string_view::npos) {
       host = authority.substr(0, colon);
       port = authority.substr(colon + 1);
@@ -100,7 +103,8 @@ core::Result<std::string> postgres_conninfo(const std::string& url) {
     const std::string_view pair = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     const auto eq = pair.find('=');
-    if (eq == std::string_view::npos || eq == 0) return core::invalid("The PostgreSQL URL has a malformed parameter.");
+    if (eq == std::string_view::npos || eq == 0)
+      return core::invalid("The PostgreSQL URL has a malformed parameter.");
     kv.emplace_back(percent_decode(pair.substr(0, eq)), percent_decode(pair.substr(eq + 1)));
   }
   std::string out;
@@ -126,7 +130,8 @@ SqlFailure classify_sql_failure(const std::exception& e) {
     if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) return SqlFailure::kRetryable;
     if (primary == SQLITE_CONSTRAINT) {
       const std::string what = e.what();
-      if (what.find("UNIQUE") != std::string::npos || what.find("PRIMARY KEY") != std::string::npos) {
+      if (what.find("UNIQUE") != std::string::npos ||
+          what.find("PRIMARY KEY") != std::string::npos) {
         return SqlFailure::kUniqueViolation;
       }
       if (what.find("FOREIGN KEY") != std::string::npos) return SqlFailure::kForeignKeyViolation;
@@ -151,7 +156,8 @@ Database::Database(Backend backend, std::string display_name, const Settings& se
 Database::~Database() = default;
 
 core::Result<std::unique_ptr<Database>> Database::open(const Settings& settings) {
-  if (settings.pool_size < 1) return core::invalid("The database pool needs at least one connection.");
+  if (settings.pool_size < 1)
+    return core::invalid("The database pool needs at least one connection.");
   Backend backend;
   std::string backend_name;
   std::string connect_string;
@@ -164,12 +170,15 @@ core::Result<std::unique_ptr<Database>> Database::open(const Settings& settings)
     std::error_code ec;
     const auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
-    if (ec) return core::unavailable(fmt::format("Cannot create the folder {}: {}", parent.string(), ec.message()));
+    if (ec)
+      return core::unavailable(
+          fmt::format("Cannot create the folder {}: {}", parent.string(), ec.message()));
     backend = Backend::kSqlite;
     backend_name = "sqlite3";
     // SOCI splits the connect string on spaces; quote the path.
-    connect_string = fmt::format("db=\"{}\" timeout={}", path,
-                                 std::max<long long>(1, settings.sqlite_busy_timeout.count() / 1000));
+    connect_string =
+        fmt::format("db=\"{}\" timeout={}", path,
+                    std::max<long long>(1, settings.sqlite_busy_timeout.count() / 1000));
     display = settings.url;
   } else if (settings.url.starts_with("postgresql://") || settings.url.starts_with("postgres://")) {
     backend = Backend::kPostgresql;
@@ -179,8 +188,9 @@ core::Result<std::unique_ptr<Database>> Database::open(const Settings& settings)
     connect_string = *conninfo;
     display = without_password(settings.url);
   } else {
-    return core::invalid(fmt::format(
-        "The database URL must start with sqlite: or postgresql://, not \"{}\"", without_password(settings.url)));
+    return core::invalid(
+        fmt::format("The database URL must start with sqlite: or postgresql://, not \"{}\"",
+                    without_password(settings.url)));
   }
 
   std::unique_ptr<Database> database(new Database(backend, display, settings));

@@ -93,8 +93,7 @@ class Database {
   // failure, deadlock or busy, so `fn` must have no effects outside the database.
   // Other database exceptions become `internal` errors (logged, never shown to users).
   template <typename Fn>
-  auto transact(Fn&& fn, TxMode mode = TxMode::kWrite)
-      -> std::invoke_result_t<Fn&, soci::session&>;
+  auto transact(Fn&& fn, TxMode mode = TxMode::kWrite) -> std::invoke_result_t<Fn&, soci::session&>;
 
   // SELECT 1 on a pooled connection.
   core::Status ping();
@@ -140,7 +139,8 @@ auto Database::transact(Fn&& fn, TxMode mode) -> std::invoke_result_t<Fn&, soci:
       return result;
     } catch (const std::exception& e) {
       rollback_quietly(s);
-      if (classify_sql_failure(e) == SqlFailure::kRetryable && attempt < settings_.transaction_attempts) {
+      if (classify_sql_failure(e) == SqlFailure::kRetryable &&
+          attempt < settings_.transaction_attempts) {
         // Back off a little more each time so that competing writers spread out.
         std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt * attempt));
         continue;

@@ -105,7 +105,8 @@ TEST_P(DatabaseTest, ConcurrentIncrementsAllLandThroughRetries) {
 }
 
 TEST_P(DatabaseTest, PoolTimesOutWhenEveryConnectionIsLeased) {
-  auto small = Database::open({.url = t_->url(), .pool_size = 1, .acquire_timeout = std::chrono::milliseconds(50)});
+  auto small = Database::open(
+      {.url = t_->url(), .pool_size = 1, .acquire_timeout = std::chrono::milliseconds(50)});
   ASSERT_TRUE(small.ok());
   auto held = (*small)->connect();
   ASSERT_TRUE(held.ok());
@@ -126,7 +127,8 @@ TEST(DatabaseOpen, RejectsUnknownSchemesAndMemoryDatabases) {
 }
 
 TEST(DatabaseOpen, UnreachablePostgresIsUnavailableAndHidesThePassword) {
-  auto r = Database::open({.url = "postgresql://u:hunter2@127.0.0.1:1/x?connect_timeout=2", .pool_size = 1});
+  auto r = Database::open(
+      {.url = "postgresql://u:hunter2@127.0.0.1:1/x?connect_timeout=2", .pool_size = 1});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, core::ErrorCode::kUnavailable);
   EXPECT_EQ(r.error().message.find("hunter2"), std::string::npos);

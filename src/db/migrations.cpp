@@ -89,10 +89,10 @@ std::vector<Migration> builtin_migrations(Backend backend) {
     const bool dialect = path.ends_with(own_suffix);
     if (has_dialect[version] && !dialect) continue;
     const std::string stem = path.substr(static_cast<size_t>(r.ptr - path.data()) + 1);
-    by_version[version] = Migration{
-        .version = version,
-        .name = stem.substr(0, stem.size() - (dialect ? own_suffix.size() : 4)),
-        .sql = std::string(f.data)};
+    by_version[version] =
+        Migration{.version = version,
+                  .name = stem.substr(0, stem.size() - (dialect ? own_suffix.size() : 4)),
+                  .sql = std::string(f.data)};
     has_dialect[version] = has_dialect[version] || dialect;
   }
   std::vector<Migration> out;
@@ -150,7 +150,8 @@ core::Result<int> migrate(Database& db, const std::vector<Migration>& migrations
   return applied;
 }
 
-core::Result<MigrationStatus> migration_status(Database& db, const std::vector<Migration>& migrations) {
+core::Result<MigrationStatus> migration_status(Database& db,
+                                               const std::vector<Migration>& migrations) {
   auto conn = db.connect();
   if (!conn.ok()) return conn.error();
   MigrationStatus status;

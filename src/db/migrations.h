@@ -35,7 +35,8 @@ struct MigrationStatus {
 // Applies every migration newer than the database's version. Returns how many were applied.
 core::Result<int> migrate(Database& db, const std::vector<Migration>& migrations,
                           const core::Clock& clock);
-core::Result<MigrationStatus> migration_status(Database& db, const std::vector<Migration>& migrations);
+core::Result<MigrationStatus> migration_status(Database& db,
+                                               const std::vector<Migration>& migrations);
 
 // Splits a migration file into statements (see header comment). Exposed for tests.
 std::vector<std::string> split_sql_statements(const std::string& sql);

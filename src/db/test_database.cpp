@@ -9,7 +9,9 @@
 
 namespace db::testing {
 
-std::string backend_name(TestBackend b) { return b == TestBackend::kSqlite ? "Sqlite" : "Postgresql"; }
+std::string backend_name(TestBackend b) {
+  return b == TestBackend::kSqlite ? "Sqlite" : "Postgresql";
+}
 
 std::unique_ptr<TestDatabase> TestDatabase::create(TestBackend backend, std::string& skip_reason,
                                                    int pool_size) {

@@ -24,12 +24,14 @@ std::string error_json(const core::Error& error) {
   nlohmann::json e = {{"code", error.code_slug()}, {"message", error.message}};
   if (!error.details.empty()) {
     auto& details = e["details"] = nlohmann::json::array();
-    for (const auto& d : error.details) details.push_back({{"field", d.field}, {"message", d.message}});
+    for (const auto& d : error.details)
+      details.push_back({{"field", d.field}, {"message", d.message}});
   }
   return nlohmann::json{{"error", e}}.dump();
 }
 
-Response error_response(const Request& request, const core::Error& error, const ErrorPageRenderer& page) {
+Response error_response(const Request& request, const core::Error& error,
+                        const ErrorPageRenderer& page) {
   return error_response(request, status_for(error.code), error, page);
 }
 
@@ -37,8 +39,9 @@ Response error_response(const Request& request, int status, const core::Error& e
                         const ErrorPageRenderer& page) {
   if (request.wants_html()) {
     if (page) return Response::html(status, page(status, error, request.request_id));
-    return Response::html(status, fmt::format("<!doctype html><title>Error {}</title><p>{}</p><p>Reference: {}</p>",
-                                              status, html_escape(error.message), html_escape(request.request_id)));
+    return Response::html(
+        status, fmt::format("<!doctype html><title>Error {}</title><p>{}</p><p>Reference: {}</p>",
+                            status, html_escape(error.message), html_escape(request.request_id)));
   }
   return Response::json(status, error_json(error));
 }

@@ -14,8 +14,8 @@ namespace http {
 int status_for(core::ErrorCode code);
 
 // Renders the HTML error page: status, the error, and a reference (the request id) for support.
-using ErrorPageRenderer = std::function<std::string(int status, const core::Error& error,
-                                                    const std::string& request_id)>;
+using ErrorPageRenderer =
+    std::function<std::string(int status, const core::Error& error, const std::string& request_id)>;
 
 // JSON for API clients, HTML (through `page`, when set) for browsers.
 Response error_response(const Request& request, const core::Error& error,

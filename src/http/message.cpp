@@ -9,7 +9,8 @@ namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -78,7 +79,8 @@ std::optional<std::string> Request::cookie(std::string_view name) const {
       rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
       while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
       const auto eq = pair.find('=');
-      if (eq != std::string_view::npos && pair.substr(0, eq) == name) return std::string(pair.substr(eq + 1));
+      if (eq != std::string_view::npos && pair.substr(0, eq) == name)
+        return std::string(pair.substr(eq + 1));
     }
   }
   return std::nullopt;
@@ -103,7 +105,9 @@ void Response::set_header(std::string name, std::string value) {
   headers.emplace_back(std::move(name), std::move(value));
 }
 
-void Response::add_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+void Response::add_header(std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+}
 
 const std::string* Response::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {

@@ -26,8 +26,8 @@ struct Request {
   Headers headers;
   std::string body;
   std::string remote_ip;
-  std::string request_id;    // X-Request-Id received (when sane) or generated
-  std::string route;         // the matched route pattern, e.g. "/orgs/{org}/pool"
+  std::string request_id;                     // X-Request-Id received (when sane) or generated
+  std::string route;                          // the matched route pattern, e.g. "/orgs/{org}/pool"
   std::map<std::string, std::string> params;  // path parameters, percent-decoded
 
   // The first header with that name (case-insensitive), or nullptr.
@@ -55,7 +55,8 @@ struct Response {
 
   static Response json(int status, std::string body);
   static Response html(int status, std::string body);
-  static Response text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
+  static Response text(int status, std::string body,
+                       std::string content_type = "text/plain; charset=utf-8");
   static Response redirect(std::string location, int status = 303);
   static Response no_content();
 };

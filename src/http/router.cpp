@@ -66,7 +66,8 @@ Router::Match Router::match(Method method, std::string_view path) const {
     std::map<std::string, std::string> params;
     const int score = match_segments(r.segments, segments, params);
     if (score < 0) continue;
-    const bool method_ok = r.method == method || (method == Method::kHead && r.method == Method::kGet);
+    const bool method_ok =
+        r.method == method || (method == Method::kHead && r.method == Method::kGet);
     if (!method_ok) {
       best.path_exists = true;
       best.allowed.emplace_back(method_name(r.method));

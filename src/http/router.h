@@ -31,11 +31,21 @@ struct Route {
 class Router {
  public:
   void add(Method method, std::string pattern, Handler handler, RouteOptions options = {});
-  void get(std::string pattern, Handler h, RouteOptions o = {}) { add(Method::kGet, std::move(pattern), std::move(h), o); }
-  void post(std::string pattern, Handler h, RouteOptions o = {}) { add(Method::kPost, std::move(pattern), std::move(h), o); }
-  void put(std::string pattern, Handler h, RouteOptions o = {}) { add(Method::kPut, std::move(pattern), std::move(h), o); }
-  void patch(std::string pattern, Handler h, RouteOptions o = {}) { add(Method::kPatch, std::move(pattern), std::move(h), o); }
-  void del(std::string pattern, Handler h, RouteOptions o = {}) { add(Method::kDelete, std::move(pattern), std::move(h), o); }
+  void get(std::string pattern, Handler h, RouteOptions o = {}) {
+    add(Method::kGet, std::move(pattern), std::move(h), o);
+  }
+  void post(std::string pattern, Handler h, RouteOptions o = {}) {
+    add(Method::kPost, std::move(pattern), std::move(h), o);
+  }
+  void put(std::string pattern, Handler h, RouteOptions o = {}) {
+    add(Method::kPut, std::move(pattern), std::move(h), o);
+  }
+  void patch(std::string pattern, Handler h, RouteOptions o = {}) {
+    add(Method::kPatch, std::move(pattern), std::move(h), o);
+  }
+  void del(std::string pattern, Handler h, RouteOptions o = {}) {
+    add(Method::kDelete, std::move(pattern), std::move(h), o);
+  }
 
   struct Match {
     const Route* route = nullptr;  // null: no route for this method

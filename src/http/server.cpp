@@ -3,6 +3,7 @@
 // Asio with GCC 12 in C++20 needs <utility> first.
 #include <utility>
 
+#include <fmt/format.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
@@ -10,7 +11,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <fmt/format.h>
 
 #include <atomic>
 #include <mutex>
@@ -45,7 +45,9 @@ class Session;
 bool sane_request_id(std::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   for (char c : id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' && c != ':') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' &&
+        c != ':')
+      return false;
   }
   return true;
 }
@@ -72,7 +74,8 @@ struct Server::State {
   std::atomic<bool> running{false};
   std::mutex stop_mutex;
 
-  State(ServerSettings s, const Router& r, core::Metrics& m, core::IdGenerator& i, ErrorPageRenderer e)
+  State(ServerSettings s, const Router& r, core::Metrics& m, core::IdGenerator& i,
+        ErrorPageRenderer e)
       : settings(std::move(s)), router(r), metrics(m), ids(i), error_page(std::move(e)) {}
 
   void do_accept();
@@ -102,7 +105,8 @@ class Session : public std::enable_shared_from_this<Session> {
       std::lock_guard lock(state_.sessions_mutex);
       state_.sessions.emplace(this, weak_from_this());
     }
-    net::dispatch(stream_.get_executor(), beast::bind_front_handler(&Session::read_header, shared_from_this()));
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::read_header, shared_from_this()));
   }
 
   // Called on shutdown: a connection waiting for its next request is closed now; one with a
@@ -132,7 +136,8 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(state_.settings.request_timeout);
     const auto& head = parser_->get();
     const auto expect = head.find(bhttp::field::expect);
-    if (expect != head.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
+    if (expect != head.end() && beast::iequals(expect->value(), "100-continue") &&
+        !parser_->is_done()) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
                        [self = shared_from_this()](beast::error_code wec, std::size_t) {
@@ -145,13 +150,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    bhttp::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&Session::on_read, shared_from_this()));
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
   void on_read_error(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == net::error::eof || ec == net::error::operation_aborted ||
-        ec == net::error::connection_reset || ec == net::error::bad_descriptor ||
-        (ec == beast::error::timeout && idle_)) {
+    if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+        ec == net::error::bad_descriptor || (ec == beast::error::timeout && idle_)) {
       return close();
     }
     // The request is unusable: answer once, then close.
@@ -159,7 +165,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string message = "The request could not be read.";
     if (ec == bhttp::error::body_limit) {
       status = 413;
-      message = fmt::format("The request body is larger than {} bytes.", state_.settings.max_body_bytes);
+      message =
+          fmt::format("The request body is larger than {} bytes.", state_.settings.max_body_bytes);
     } else if (ec == bhttp::error::header_limit) {
       status = 431;
       message = "The request headers are too large.";
@@ -197,7 +204,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request.body = std::move(message.body());
     request.remote_ip = remote_ip_;
     const std::string* incoming_id = request.header("x-request-id");
-    request.request_id = incoming_id && sane_request_id(*incoming_id) ? *incoming_id : state_.ids.new_id();
+    request.request_id =
+        incoming_id && sane_request_id(*incoming_id) ? *incoming_id : state_.ids.new_id();
     keep_alive_ = message.keep_alive();
     dispatch(std::move(request));
   }
@@ -207,16 +215,17 @@ class Session : public std::enable_shared_from_this<Session> {
     if (match.route == nullptr) {
       request.route = "unmatched";
       if (match.path_exists) {
-        Response r = error_response(request, 405,
-                                    core::invalid("This method is not allowed here.", "method_not_allowed"),
-                                    state_.error_page);
+        Response r = error_response(
+            request, 405, core::invalid("This method is not allowed here.", "method_not_allowed"),
+            state_.error_page);
         std::string allow;
         for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
         r.set_header("Allow", allow);
         return finish(request, std::move(r));
       }
-      return finish(request, error_response(request, core::not_found("There is nothing at this address."),
-                                            state_.error_page));
+      return finish(request,
+                    error_response(request, core::not_found("There is nothing at this address."),
+                                   state_.error_page));
     }
     const Route* route = match.route;
     request.route = route->pattern;
@@ -225,24 +234,29 @@ class Session : public std::enable_shared_from_this<Session> {
       Response r = invoke(*route, request);
       return finish(request, std::move(r));
     }
-    net::post(*state_.workers, [self = shared_from_this(), route, request = std::move(request)]() mutable {
-      Response r = self->invoke(*route, request);
-      net::post(self->stream_.get_executor(), [self, request = std::move(request), r = std::move(r)]() mutable {
-        self->finish(request, std::move(r));
-      });
-    });
+    net::post(*state_.workers,
+              [self = shared_from_this(), route, request = std::move(request)]() mutable {
+                Response r = self->invoke(*route, request);
+                net::post(self->stream_.get_executor(),
+                          [self, request = std::move(request), r = std::move(r)]() mutable {
+                            self->finish(request, std::move(r));
+                          });
+              });
   }
 
   Response invoke(const Route& route, Request& request) {
     try {
       return route.handler(request);
     } catch (const std::exception& e) {
-      core::log::error("handler failed", {{"route", route.pattern}, {"request_id", request.request_id},
-                                          {"error", e.what()}});
+      core::log::error(
+          "handler failed",
+          {{"route", route.pattern}, {"request_id", request.request_id}, {"error", e.what()}});
     } catch (...) {
-      core::log::error("handler failed", {{"route", route.pattern}, {"request_id", request.request_id}});
+      core::log::error("handler failed",
+                       {{"route", route.pattern}, {"request_id", request.request_id}});
     }
-    return error_response(request, core::internal("Something went wrong on our side."), state_.error_page);
+    return error_response(request, core::internal("Something went wrong on our side."),
+                          state_.error_page);
   }
 
   void finish(const Request& request, Response response) {
@@ -267,9 +281,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
     const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
     const std::string status = std::to_string(response.status);
-    state_.metrics.increment("marketlink_http_requests_total",
-                             {{"method", method_name(request.method)}, {"route", request.route}, {"status", status}});
-    state_.metrics.observe("marketlink_http_request_duration_seconds", {{"route", request.route}}, seconds);
+    state_.metrics.increment(
+        "marketlink_http_requests_total",
+        {{"method", method_name(request.method)}, {"route", request.route}, {"status", status}});
+    state_.metrics.observe("marketlink_http_request_duration_seconds", {{"route", request.route}},
+                           seconds);
     const auto q = request.target.find('?');
     core::log::info("request", {{"method", method_name(request.method)},
                                 {"path", std::string_view(request.target).substr(0, q)},
@@ -281,10 +297,11 @@ class Session : public std::enable_shared_from_this<Session> {
                                 {"remote", remote_ip_}});
 
     stream_.expires_after(state_.settings.request_timeout);
-    bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
-      if (ec || !keep) return self->close();
-      self->read_header();
-    });
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+                         if (ec || !keep) return self->close();
+                         self->read_header();
+                       });
   }
 
   void close() {
@@ -319,9 +336,10 @@ void Server::State::do_accept() {
   });
 }
 
-Server::Server(ServerSettings settings, const Router& router, core::Metrics& metrics, core::IdGenerator& ids,
-               ErrorPageRenderer error_page)
-    : state_(std::make_unique<State>(std::move(settings), router, metrics, ids, std::move(error_page))) {}
+Server::Server(ServerSettings settings, const Router& router, core::Metrics& metrics,
+               core::IdGenerator& ids, ErrorPageRenderer error_page)
+    : state_(std::make_unique<State>(std::move(settings), router, metrics, ids,
+                                     std::move(error_page))) {}
 
 Server::~Server() { shutdown(); }
 
@@ -329,19 +347,22 @@ core::Result<unsigned short> Server::start() {
   State& s = *state_;
   beast::error_code ec;
   const auto address = net::ip::make_address(s.settings.host, ec);
-  if (ec) return core::invalid(fmt::format("\"{}\" is not an IP address to listen on.", s.settings.host));
+  if (ec)
+    return core::invalid(fmt::format("\"{}\" is not an IP address to listen on.", s.settings.host));
   const tcp::endpoint endpoint(address, s.settings.port);
   s.acceptor.open(endpoint.protocol(), ec);
   if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
   if (!ec) s.acceptor.bind(endpoint, ec);
   if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
-    return core::unavailable(fmt::format("Cannot listen on {}:{}: {}", s.settings.host, s.settings.port, ec.message()));
+    return core::unavailable(
+        fmt::format("Cannot listen on {}:{}: {}", s.settings.host, s.settings.port, ec.message()));
   }
   const unsigned short port = s.acceptor.local_endpoint().port();
   s.metrics.add_gauge("marketlink_http_connections_open", "Open client connections.",
                       [&s] { return static_cast<double>(s.session_count()); });
-  s.workers = std::make_unique<net::thread_pool>(static_cast<size_t>(std::max(1, s.settings.worker_threads)));
+  s.workers = std::make_unique<net::thread_pool>(
+      static_cast<size_t>(std::max(1, s.settings.worker_threads)));
   s.work.emplace(s.ioc.get_executor());
   s.do_accept();
   s.running = true;
@@ -383,7 +404,8 @@ void Server::shutdown() {
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();
   s.workers->join();
-  s.metrics.add_gauge("marketlink_http_connections_open", "Open client connections.", [] { return 0.0; });
+  s.metrics.add_gauge("marketlink_http_connections_open", "Open client connections.",
+                      [] { return 0.0; });
   s.running = false;
 }
 

@@ -25,13 +25,13 @@ namespace http {
 
 struct ServerSettings {
   std::string host = "127.0.0.1";
-  unsigned short port = 8080;       // 0 = any free port
+  unsigned short port = 8080;  // 0 = any free port
   int io_threads = 1;
   int worker_threads = 8;
   long long max_body_bytes = 64LL * 1024 * 1024;  // 413 above
-  long long max_header_bytes = 16 * 1024;          // 431 above
-  std::chrono::seconds request_timeout{30};  // to receive a request once it has started
-  std::chrono::seconds idle_timeout{60};     // keep-alive connection with no request
+  long long max_header_bytes = 16 * 1024;         // 431 above
+  std::chrono::seconds request_timeout{30};       // to receive a request once it has started
+  std::chrono::seconds idle_timeout{60};          // keep-alive connection with no request
   std::chrono::seconds shutdown_grace{20};
   Headers default_headers;  // e.g. security headers; a handler's own header of the same name wins
 };

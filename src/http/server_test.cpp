@@ -2,12 +2,12 @@
 
 #include <utility>
 
+#include <gtest/gtest.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
-#include <gtest/gtest.h>
 
 #include <future>
 #include <thread>
@@ -30,7 +30,9 @@ class RawClient {
     int status = 0;
     std::string head;
     std::string body;
-    bool has(const std::string& header_line) const { return head.find(header_line) != std::string::npos; }
+    bool has(const std::string& header_line) const {
+      return head.find(header_line) != std::string::npos;
+    }
   };
   // Reads one response (Content-Length framed). status 0 when the connection closed first.
   Reply read(bool head_request = false) {
@@ -45,7 +47,9 @@ class RawClient {
     const auto cl = r.head.find("Content-Length: ");
     if (cl != std::string::npos) length = std::stoul(r.head.substr(cl + 16));
     if (head_request) return r;
-    if (buf_.size() < length) net::read(socket_, net::dynamic_buffer(buf_), net::transfer_exactly(length - buf_.size()), ec);
+    if (buf_.size() < length)
+      net::read(socket_, net::dynamic_buffer(buf_), net::transfer_exactly(length - buf_.size()),
+                ec);
     r.body = buf_.substr(0, length);
     buf_.erase(0, length);
     return r;
@@ -70,8 +74,10 @@ std::string get(const std::string& path, const std::string& extra = "") {
 class ServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    router_.get("/hello", [](Request& r) { return Response::json(200, "{\"hi\":\"" + r.remote_ip + "\"}"); });
-    router_.get("/items/{id}", [](Request& r) { return Response::text(200, r.param("id") + ":" + r.route); });
+    router_.get("/hello",
+                [](Request& r) { return Response::json(200, "{\"hi\":\"" + r.remote_ip + "\"}"); });
+    router_.get("/items/{id}",
+                [](Request& r) { return Response::text(200, r.param("id") + ":" + r.route); });
     router_.post("/echo", [](Request& r) { return Response::text(200, r.body); });
     router_.get("/boom", [](Request&) -> Response { throw std::runtime_error("secret detail"); });
     router_.get("/slow", [this](Request&) {
@@ -79,7 +85,8 @@ class ServerTest : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(300));
       return Response::text(200, "done");
     });
-    router_.get("/inline", [](Request&) { return Response::text(200, "fast"); }, {.inline_io = true});
+    router_.get("/inline", [](Request&) { return Response::text(200, "fast"); },
+                {.inline_io = true});
     start({});
   }
   void start(ServerSettings s) {
@@ -134,7 +141,9 @@ TEST_F(ServerTest, UnknownRoutesAnswer404InTheClientsLanguage) {
   c.send(get("/nope"));
   auto json = c.read();
   EXPECT_EQ(json.status, 404);
-  EXPECT_EQ(json.body, "{\"error\":{\"code\":\"not_found\",\"message\":\"There is nothing at this address.\"}}");
+  EXPECT_EQ(
+      json.body,
+      "{\"error\":{\"code\":\"not_found\",\"message\":\"There is nothing at this address.\"}}");
   c.send(get("/nope", "Accept: text/html\r\n"));
   auto html = c.read();
   EXPECT_EQ(html.status, 404);
@@ -207,11 +216,16 @@ TEST_F(ServerTest, CountsRequestsByRouteAndStatus) {
   c.send(get("/nope"));
   c.read();
   const std::string text = metrics_.render();
-  EXPECT_NE(text.find("marketlink_http_requests_total{method=\"GET\",route=\"/items/{id}\",status=\"200\"} 1"),
+  EXPECT_NE(
+      text.find(
+          "marketlink_http_requests_total{method=\"GET\",route=\"/items/{id}\",status=\"200\"} 1"),
+      std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "marketlink_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"),
+      std::string::npos);
+  EXPECT_NE(text.find("marketlink_http_request_duration_seconds_count{route=\"/items/{id}\"} 1"),
             std::string::npos);
-  EXPECT_NE(text.find("marketlink_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"),
-            std::string::npos);
-  EXPECT_NE(text.find("marketlink_http_request_duration_seconds_count{route=\"/items/{id}\"} 1"), std::string::npos);
 }
 
 TEST_F(ServerTest, ShutdownLetsInFlightRequestsFinishAndClosesIdleOnes) {

@@ -32,7 +32,8 @@ Response StaticFiles::serve(const Request& request, const std::string& path) con
   const core::EmbeddedFile* f = core::find_embedded(files_, path);
   if (f == nullptr) return error_response(request, core::not_found("There is no such file."));
   const std::string etag = etag_of(f->data);
-  if (const std::string* match = request.header("if-none-match"); match != nullptr && *match == etag) {
+  if (const std::string* match = request.header("if-none-match");
+      match != nullptr && *match == etag) {
     Response r;
     r.status = 304;
     r.set_header("ETag", etag);

@@ -16,14 +16,16 @@ core::Result<std::unique_ptr<Templates>> Templates::load(std::span<const core::E
     const std::string name(f.path.substr(0, f.path.size() - kSuffix.size()));
     mustache::mustache parsed{std::string(f.data)};
     if (!parsed.is_valid()) {
-      return core::internal(fmt::format("Template {} does not parse: {}", name, parsed.error_message()));
+      return core::internal(
+          fmt::format("Template {} does not parse: {}", name, parsed.error_message()));
     }
     t->sources_.emplace(name, std::string(f.data));
   }
   return t;
 }
 
-core::Result<std::string> Templates::render(const std::string& name, const TemplateData& data) const {
+core::Result<std::string> Templates::render(const std::string& name,
+                                            const TemplateData& data) const {
   const auto it = sources_.find(name);
   if (it == sources_.end()) return core::internal(fmt::format("No template named {}", name));
   mustache::mustache tmpl{it->second};
@@ -35,7 +37,8 @@ core::Result<std::string> Templates::render(const std::string& name, const Templ
     with_partials.set(partial_name, mustache::partial([src] { return *src; }));
   }
   std::string out = tmpl.render(with_partials);
-  if (!tmpl.is_valid()) return core::internal(fmt::format("Template {} failed: {}", name, tmpl.error_message()));
+  if (!tmpl.is_valid())
+    return core::internal(fmt::format("Template {} failed: {}", name, tmpl.error_message()));
   return out;
 }
 

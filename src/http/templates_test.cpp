@@ -22,7 +22,9 @@ TEST(Templates, RendersPagesInTheLayoutWithPartialsAndEscaping) {
   d.set("product", "Marketlink");
   auto page = (*t)->render_page("hello", d);
   ASSERT_TRUE(page.ok());
-  EXPECT_EQ(*page, "<title>Hi</title><main><p>Hello &lt;b&gt;Ann&lt;/b&gt;</p></main><footer>Marketlink</footer>");
+  EXPECT_EQ(*page,
+            "<title>Hi</title><main><p>Hello "
+            "&lt;b&gt;Ann&lt;/b&gt;</p></main><footer>Marketlink</footer>");
 }
 
 TEST(Templates, UnknownTemplateIsAnInternalError) {

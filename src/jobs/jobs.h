@@ -20,9 +20,9 @@ enum class JobStatus { kQueued, kRunning, kSucceeded, kDead };
 
 struct Job {
   std::string id;
-  std::string kind;      // e.g. "mail.send", "pool.access_check"
-  std::string payload;   // JSON text, owned by the job's handler
-  int attempts = 0;      // attempts started so far, this one included
+  std::string kind;     // e.g. "mail.send", "pool.access_check"
+  std::string payload;  // JSON text, owned by the job's handler
+  int attempts = 0;     // attempts started so far, this one included
   core::TimePoint run_at;
 };
 

@@ -12,10 +12,10 @@
 namespace mail {
 
 struct Message {
-  std::string to;          // one address
+  std::string to;  // one address
   std::string subject;
-  std::string text_body;   // plain-text part
-  std::string html_body;   // HTML part (the product's look); may be empty
+  std::string text_body;  // plain-text part
+  std::string html_body;  // HTML part (the product's look); may be empty
 };
 
 // Delivers one message now. Implementations are safe for concurrent use.
@@ -28,10 +28,10 @@ class Mailer {
 };
 
 struct MailerSettings {
-  std::string smtp_url;     // smtp://host:port or smtps://host:port; empty = outbox folder
-  std::string username;     // optional SMTP auth
+  std::string smtp_url;  // smtp://host:port or smtps://host:port; empty = outbox folder
+  std::string username;  // optional SMTP auth
   std::string password;
-  bool starttls = false;    // require STARTTLS on smtp://
+  bool starttls = false;  // require STARTTLS on smtp://
   std::string from = "Marketlink <no-reply@marketlink.localhost>";
   std::string outbox_dir = "./var/outbox";
 };

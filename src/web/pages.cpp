@@ -38,7 +38,9 @@ ErrorText error_text(int status) {
 }  // namespace
 
 Pages::Pages(SiteInfo info, std::unique_ptr<http::Templates> templates)
-    : site_(std::move(info)), templates_(std::move(templates)), static_files_(resources::web_static()) {}
+    : site_(std::move(info)),
+      templates_(std::move(templates)),
+      static_files_(resources::web_static()) {}
 
 core::Result<std::unique_ptr<Pages>> Pages::create(SiteInfo info) {
   auto templates = http::Templates::load(resources::web_templates());
@@ -79,13 +81,14 @@ void Pages::add_frame(TemplateData& d, const http::Request* request, const Frame
   d.set("nav_sections", sections);
 }
 
-http::Response Pages::render(const http::Request& request, const std::string& name, const Frame& frame,
-                             TemplateData data, int status) const {
+http::Response Pages::render(const http::Request& request, const std::string& name,
+                             const Frame& frame, TemplateData data, int status) const {
   add_frame(data, &request, frame);
   auto html = templates_->render_page(name, data);
   if (!html.ok()) {
     core::log::error("page render failed", {{"template", name}, {"error", html.error().message}});
-    return http::error_response(request, core::internal("This page could not be shown."), error_page());
+    return http::error_response(request, core::internal("This page could not be shown."),
+                                error_page());
   }
   return http::Response::html(status, std::move(html).value());
 }
@@ -103,7 +106,8 @@ http::ErrorPageRenderer Pages::error_page() const {
     d.set("request_id", request_id);
     auto html = templates_->render_page("error", d);
     return html.ok() ? std::move(html).value()
-                     : "<!doctype html><title>Error</title><p>" + http::html_escape(error.message) + "</p>";
+                     : "<!doctype html><title>Error</title><p>" + http::html_escape(error.message) +
+                           "</p>";
   };
 }
 
@@ -114,7 +118,8 @@ void add_site_routes(http::Router& router, const Pages& pages) {
     d.set("database", pages.site().database);
     return pages.render(r, "home", Frame{.title = "Home"}, d);
   });
-  router.get("/static/{file*}", [&pages](http::Request& r) { return pages.static_files().serve(r, r.param("file")); },
+  router.get("/static/{file*}",
+             [&pages](http::Request& r) { return pages.static_files().serve(r, r.param("file")); },
              {.inline_io = true});
 }
 

@@ -1,0 +1,25 @@
+# The two commands of the README, and a few helpers. Every target installs what it needs.
+.PHONY: run test build format bench clean
+
+BUILD_JOBS ?= $(shell nproc)
+
+run: build
+	mkdir -p var
+	./build/marketlink serve --sandbox --listen 127.0.0.1:8080 --db sqlite:./var/marketlink.db
+
+test:
+	bash scripts/test.sh
+
+build:
+	bash scripts/install-deps.sh
+	cmake -S . -B build -G Ninja >/dev/null
+	cmake --build build -j $(BUILD_JOBS)
+
+format:
+	git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp' | xargs clang-format -i
+
+bench: build
+	bash bench/load.sh
+
+clean:
+	rm -rf build
