@@ -38,7 +38,8 @@ bool read_line_with_timeout(int fd, std::string& line, std::chrono::milliseconds
 
 }  // namespace
 
-std::optional<ServerProcess> ServerProcess::start(const std::string& db, std::vector<std::string> extra,
+std::optional<ServerProcess> ServerProcess::start(const std::string& db,
+                                                  std::vector<std::string> extra,
                                                   std::string& error) {
   int out_pipe[2];
   if (pipe(out_pipe) != 0) {
@@ -50,7 +51,8 @@ std::optional<ServerProcess> ServerProcess::start(const std::string& db, std::ve
   ServerProcess p;
   p.stderr_path_ = stderr_template;
 
-  std::vector<std::string> args = {MARKETLINK_BINARY_PATH, "serve", "--listen", "127.0.0.1:0", "--db", db};
+  std::vector<std::string> args = {MARKETLINK_BINARY_PATH, "serve", "--listen",
+                                   "127.0.0.1:0",          "--db",  db};
   for (auto& a : extra) args.push_back(std::move(a));
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -168,7 +170,8 @@ HttpReply Connection::read_reply(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   auto fill = [&]() -> bool {
     pollfd p{fd_, POLLIN, 0};
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0 || poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
     char buf[8192];
     const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
@@ -201,7 +204,8 @@ bool Connection::closed_by_peer(std::chrono::milliseconds timeout) {
 
 HttpReply http_get(unsigned short port, const std::string& path, const std::string& extra_headers) {
   Connection c(port);
-  c.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + extra_headers + "Connection: close\r\n\r\n");
+  c.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + extra_headers +
+         "Connection: close\r\n\r\n");
   return c.read_reply();
 }
 

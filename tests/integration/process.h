@@ -58,6 +58,7 @@ class Connection {
   std::string buffer_;
 };
 
-HttpReply http_get(unsigned short port, const std::string& path, const std::string& extra_headers = "");
+HttpReply http_get(unsigned short port, const std::string& path,
+                   const std::string& extra_headers = "");
 
 }  // namespace testing_support

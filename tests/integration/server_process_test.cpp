@@ -15,7 +15,8 @@ using testing_support::http_get;
 using testing_support::ServerProcess;
 
 std::string temp_sqlite_url() {
-  const auto dir = std::filesystem::temp_directory_path() / ("marketlink-it-" + core::RandomIdGenerator().new_id());
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("marketlink-it-" + core::RandomIdGenerator().new_id());
   std::filesystem::create_directories(dir);
   return "sqlite:" + (dir / "it.db").string();
 }
@@ -50,13 +51,17 @@ TEST_F(ServerProcessTest, MetricsCountRequestsByRouteAndStatus) {
   auto metrics = http_get(server_->port(), "/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.header("Content-Type"), "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_NE(metrics.body.find(R"(marketlink_http_requests_total{method="GET",route="/healthz",status="200"} 1)"),
+  EXPECT_NE(metrics.body.find(
+                R"(marketlink_http_requests_total{method="GET",route="/healthz",status="200"} 1)"),
             std::string::npos)
       << metrics.body;
-  EXPECT_NE(metrics.body.find(R"(marketlink_http_requests_total{method="GET",route="unmatched",status="404"} 1)"),
+  EXPECT_NE(metrics.body.find(
+                R"(marketlink_http_requests_total{method="GET",route="unmatched",status="404"} 1)"),
             std::string::npos);
-  EXPECT_NE(metrics.body.find("marketlink_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      metrics.body.find(
+          "marketlink_http_request_duration_seconds_bucket{route=\"/healthz\",le=\"+Inf\"} 1"),
+      std::string::npos);
   EXPECT_NE(metrics.body.find("marketlink_db_pool_in_use "), std::string::npos);
 }
 
@@ -64,12 +69,14 @@ TEST_F(ServerProcessTest, UnknownRoutesAre404JsonOrHtml) {
   auto json = http_get(server_->port(), "/nowhere");
   EXPECT_EQ(json.status, 404);
   EXPECT_EQ(json.header("Content-Type"), "application/json");
-  EXPECT_EQ(json.body, R"({"error":{"code":"not_found","message":"There is nothing at this address."}})");
+  EXPECT_EQ(json.body,
+            R"({"error":{"code":"not_found","message":"There is nothing at this address."}})");
   auto html = http_get(server_->port(), "/nowhere", "Accept: text/html,application/xhtml+xml\r\n");
   EXPECT_EQ(html.status, 404);
   EXPECT_EQ(html.header("Content-Type"), "text/html; charset=utf-8");
   EXPECT_NE(html.body.find("Page not found"), std::string::npos);
-  EXPECT_NE(html.body.find(html.header("X-Request-Id")), std::string::npos) << "the page shows its reference";
+  EXPECT_NE(html.body.find(html.header("X-Request-Id")), std::string::npos)
+      << "the page shows its reference";
   EXPECT_EQ(html.header("X-Frame-Options"), "DENY");
 }
 
@@ -113,7 +120,8 @@ TEST(ServerProcessPostgres, ServesOnPostgresql) {
   const char* url = std::getenv("MARKETLINK_TEST_PG_URL");
   if (url == nullptr) {
     const char* require = std::getenv("MARKETLINK_TEST_REQUIRE_PG");
-    if (require != nullptr && std::string(require) == "1") FAIL() << "MARKETLINK_TEST_PG_URL is unset";
+    if (require != nullptr && std::string(require) == "1")
+      FAIL() << "MARKETLINK_TEST_PG_URL is unset";
     GTEST_SKIP() << "MARKETLINK_TEST_PG_URL is unset";
   }
   std::string error;
