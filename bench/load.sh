@@ -73,7 +73,7 @@ rss_kb() {  # total resident memory of the given pids, in KiB
   done
   echo "$total"
 }
-nginx_pids() { pgrep -f "nginx -c $work/nginx.conf" ; pgrep -P "$(cat "$work/nginx.pid")" || true; }
+nginx_pids() { pgrep -f "nginx -c $work/nginx.conf" || true; }
 
 run_wrk() {  # url → "rps p99"
   local out

@@ -36,13 +36,16 @@ void add_system_routes(http::Router& router, db::Database& database,
              },
              {.inline_io = true});
 
-  router.get("/api/v1/version", [&database, info](http::Request&) {
-    const nlohmann::json body = {
-        {"name", "marketlink"},
-        {"version", info.version},
-        {"database", database.backend() == db::Backend::kSqlite ? "sqlite" : "postgresql"}};
-    return http::Response::json(200, body.dump());
-  });
+  router.get(
+      "/api/v1/version",
+      [&database, info](http::Request&) {
+        const nlohmann::json body = {
+            {"name", "marketlink"},
+            {"version", info.version},
+            {"database", database.backend() == db::Backend::kSqlite ? "sqlite" : "postgresql"}};
+        return http::Response::json(200, body.dump());
+      },
+      {.inline_io = true});
 }
 
 }  // namespace app

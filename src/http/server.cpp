@@ -12,6 +12,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <thread>
@@ -52,6 +54,97 @@ bool sane_request_id(std::string_view id) {
   return true;
 }
 
+constexpr int kMethods = static_cast<int>(Method::kOther) + 1;
+
+// Request counts and latency per route, kept with atomics so that the hot path takes no lock.
+// Slots: one per route, then one per method for unmatched paths, then one per method for
+// unreadable requests.
+class RequestStats {
+ public:
+  explicit RequestStats(const Router& router)
+      : router_(router), slots_(router.routes().size() + 2 * kMethods) {}
+
+  static constexpr size_t kNoRoute = static_cast<size_t>(-1);
+
+  void record(size_t route_index, bool unreadable, Method method, int status, double seconds) {
+    const size_t slot = route_index != kNoRoute ? route_index
+                        : unreadable
+                            ? router_.routes().size() + kMethods + static_cast<size_t>(method)
+                            : router_.routes().size() + static_cast<size_t>(method);
+    Slot& s = slots_[slot];
+    if (status >= 100 && status < 600)
+      s.by_status[static_cast<size_t>(status)].fetch_add(1, std::memory_order_relaxed);
+    const auto& buckets = core::Metrics::latency_buckets();
+    const size_t b = static_cast<size_t>(std::lower_bound(buckets.begin(), buckets.end(), seconds) -
+                                         buckets.begin());
+    s.buckets[b].fetch_add(1, std::memory_order_relaxed);
+    s.count.fetch_add(1, std::memory_order_relaxed);
+    s.sum_ns.fetch_add(static_cast<unsigned long long>(seconds * 1e9), std::memory_order_relaxed);
+  }
+
+  void render(std::string& out) const {
+    out += "# HELP marketlink_http_requests_total HTTP requests answered.\n";
+    out += "# TYPE marketlink_http_requests_total counter\n";
+    for_each_slot([&](const Slot& s, const std::string& method, const std::string& route) {
+      for (int status = 100; status < 600; ++status) {
+        const auto n = s.by_status[static_cast<size_t>(status)].load(std::memory_order_relaxed);
+        if (n == 0) continue;
+        out += fmt::format(
+            "marketlink_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
+            method, core::Metrics::escape_label_value(route), status, n);
+      }
+    });
+    out +=
+        "# HELP marketlink_http_request_duration_seconds Time from a request's first byte to its "
+        "answer.\n";
+    out += "# TYPE marketlink_http_request_duration_seconds histogram\n";
+    const auto& buckets = core::Metrics::latency_buckets();
+    for_each_slot([&](const Slot& s, const std::string& method, const std::string& route) {
+      const auto count = s.count.load(std::memory_order_relaxed);
+      if (count == 0) return;
+      const std::string labels = fmt::format("method=\"{}\",route=\"{}\"", method,
+                                             core::Metrics::escape_label_value(route));
+      unsigned long long cumulative = 0;
+      for (size_t i = 0; i < buckets.size(); ++i) {
+        cumulative += s.buckets[i].load(std::memory_order_relaxed);
+        out += fmt::format("marketlink_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n",
+                           labels, core::Metrics::format_number(buckets[i]), cumulative);
+      }
+      out += fmt::format("marketlink_http_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n",
+                         labels, count);
+      out += fmt::format("marketlink_http_request_duration_seconds_sum{{{}}} {}\n", labels,
+                         core::Metrics::format_number(static_cast<double>(s.sum_ns.load()) / 1e9));
+      out +=
+          fmt::format("marketlink_http_request_duration_seconds_count{{{}}} {}\n", labels, count);
+    });
+  }
+
+ private:
+  struct Slot {
+    std::array<std::atomic<unsigned long long>, 600> by_status{};
+    std::array<std::atomic<unsigned long long>, 16> buckets{};
+    std::atomic<unsigned long long> count{0};
+    std::atomic<unsigned long long> sum_ns{0};
+  };
+
+  template <typename Fn>
+  void for_each_slot(Fn&& fn) const {
+    const auto& routes = router_.routes();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (i < routes.size()) {
+        fn(slots_[i], method_name(routes[i].method), routes[i].pattern);
+      } else {
+        const size_t rest = i - routes.size();
+        fn(slots_[i], method_name(static_cast<Method>(rest % kMethods)),
+           rest < kMethods ? "unmatched" : "unreadable");
+      }
+    }
+  }
+
+  const Router& router_;
+  std::vector<Slot> slots_;
+};
+
 }  // namespace
 
 struct Server::State {
@@ -65,9 +158,13 @@ struct Server::State {
   std::mutex sessions_mutex;
   std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
 
-  net::io_context ioc;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-  tcp::acceptor acceptor{net::make_strand(ioc)};
+  // One single-threaded io_context per I/O thread: a connection lives on one thread, so its
+  // handlers need no strand and the reactors share no lock.
+  std::vector<std::unique_ptr<net::io_context>> contexts;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  size_t next_context = 0;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  RequestStats stats;
   std::unique_ptr<net::thread_pool> workers;
   std::vector<std::thread> io_threads;
   std::atomic<bool> draining{false};
@@ -76,7 +173,11 @@ struct Server::State {
 
   State(ServerSettings s, const Router& r, core::Metrics& m, core::IdGenerator& i,
         ErrorPageRenderer e)
-      : settings(std::move(s)), router(r), metrics(m), ids(i), error_page(std::move(e)) {}
+      : settings(std::move(s)), router(r), metrics(m), ids(i), error_page(std::move(e)), stats(r) {
+    const int n = std::max(1, settings.io_threads);
+    for (int k = 0; k < n; ++k) contexts.push_back(std::make_unique<net::io_context>(1));
+    acceptor = std::make_unique<tcp::acceptor>(*contexts[0]);
+  }
 
   void do_accept();
   size_t session_count() {
@@ -120,6 +221,7 @@ class Session : public std::enable_shared_from_this<Session> {
  private:
   void read_header() {
     idle_ = true;
+    route_index_ = RequestStats::kNoRoute;
     if (state_.draining) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_.settings.max_header_bytes));
@@ -228,6 +330,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                    state_.error_page));
     }
     const Route* route = match.route;
+    route_index_ = route->index;
     request.route = route->pattern;
     request.params = std::move(match.params);
     if (route->options.inline_io) {
@@ -280,12 +383,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-    const std::string status = std::to_string(response.status);
-    state_.metrics.increment(
-        "marketlink_http_requests_total",
-        {{"method", method_name(request.method)}, {"route", request.route}, {"status", status}});
-    state_.metrics.observe("marketlink_http_request_duration_seconds", {{"route", request.route}},
-                           seconds);
+    state_.stats.record(route_index_, request.route == "unreadable", request.method,
+                        response.status, seconds);
     const auto q = request.target.find('?');
     core::log::info("request", {{"method", method_name(request.method)},
                                 {"path", std::string_view(request.target).substr(0, q)},
@@ -318,14 +417,17 @@ class Session : public std::enable_shared_from_this<Session> {
   bool idle_ = true;
   bool keep_alive_ = true;
   Clock::time_point started_{};
+  size_t route_index_ = RequestStats::kNoRoute;
 };
 
 }  // namespace
 
 void Server::State::do_accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  net::io_context& target = *contexts[next_context];
+  next_context = (next_context + 1) % contexts.size();
+  acceptor->async_accept(target, [this](beast::error_code ec, tcp::socket socket) {
     if (ec) {
-      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
       core::log::warn("accept failed", {{"error", ec.message()}});
     } else if (draining) {
       return;
@@ -350,24 +452,25 @@ core::Result<unsigned short> Server::start() {
   if (ec)
     return core::invalid(fmt::format("\"{}\" is not an IP address to listen on.", s.settings.host));
   const tcp::endpoint endpoint(address, s.settings.port);
-  s.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) s.acceptor.bind(endpoint, ec);
-  if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  s.acceptor->open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor->bind(endpoint, ec);
+  if (!ec) s.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     return core::unavailable(
         fmt::format("Cannot listen on {}:{}: {}", s.settings.host, s.settings.port, ec.message()));
   }
-  const unsigned short port = s.acceptor.local_endpoint().port();
+  const unsigned short port = s.acceptor->local_endpoint().port();
   s.metrics.add_gauge("marketlink_http_connections_open", "Open client connections.",
                       [&s] { return static_cast<double>(s.session_count()); });
   s.workers = std::make_unique<net::thread_pool>(
       static_cast<size_t>(std::max(1, s.settings.worker_threads)));
-  s.work.emplace(s.ioc.get_executor());
+  s.metrics.add_collector("http_requests", [&s](std::string& out) { s.stats.render(out); });
+  for (auto& ctx : s.contexts) s.work.push_back(net::make_work_guard(*ctx));
   s.do_accept();
   s.running = true;
-  for (int i = 0; i < std::max(1, s.settings.io_threads); ++i) {
-    s.io_threads.emplace_back([&s] { s.ioc.run(); });
+  for (auto& ctx : s.contexts) {
+    s.io_threads.emplace_back([c = ctx.get()] { c->run(); });
   }
   return port;
 }
@@ -377,9 +480,9 @@ void Server::shutdown() {
   std::lock_guard stop_lock(s.stop_mutex);
   if (!s.running) return;
   s.draining = true;
-  net::post(s.acceptor.get_executor(), [&s] {
+  net::post(s.acceptor->get_executor(), [&s] {
     beast::error_code ec;
-    s.acceptor.close(ec);
+    s.acceptor->close(ec);
   });
   const auto deadline = Clock::now() + s.settings.shutdown_grace;
   while (Clock::now() < deadline) {
@@ -399,8 +502,8 @@ void Server::shutdown() {
     core::log::warn("shutdown grace period ended with requests in flight",
                     {{"connections", static_cast<long long>(s.session_count())}});
   }
-  s.work.reset();
-  s.ioc.stop();
+  s.work.clear();
+  for (auto& ctx : s.contexts) ctx->stop();
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();
   s.workers->join();

@@ -224,8 +224,10 @@ TEST_F(ServerTest, CountsRequestsByRouteAndStatus) {
       text.find(
           "marketlink_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"),
       std::string::npos);
-  EXPECT_NE(text.find("marketlink_http_request_duration_seconds_count{route=\"/items/{id}\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "marketlink_http_request_duration_seconds_count{method=\"GET\",route=\"/items/{id}\"} 1"),
+      std::string::npos);
 }
 
 TEST_F(ServerTest, ShutdownLetsInFlightRequestsFinishAndClosesIdleOnes) {
