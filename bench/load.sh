@@ -63,7 +63,8 @@ http {
 }
 CONF
 nginx -c "$work/nginx.conf" &
-pids+=($!)
+nginx_pid=$!
+pids+=("$nginx_pid")
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$ng_port/healthz" >/dev/null && break; sleep 0.1; done
 
 rss_kb() {  # total resident memory of the given pids, in KiB
@@ -73,7 +74,7 @@ rss_kb() {  # total resident memory of the given pids, in KiB
   done
   echo "$total"
 }
-nginx_pids() { pgrep -f "nginx -c $work/nginx.conf" || true; }
+nginx_pids() { echo "$nginx_pid"; pgrep -P "$nginx_pid" || true; }
 
 run_wrk() {  # url → "rps p99"
   local out
