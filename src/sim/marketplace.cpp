@@ -1,0 +1,141 @@
+// AWS Marketplace's side of SaaS: products, buyers' agreements, registration tokens and the
+// subscription lifecycle (subscribe-success, unsubscribe-pending → unsubscribe-success).
+#include <fmt/format.h>
+
+#include "sim/sim_state.h"
+
+namespace sim {
+
+namespace {
+
+constexpr std::string_view kAlnum =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+constexpr std::string_view kBase64 =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+bool has_entitlements(const Agreement& a) { return !a.entitlements.empty(); }
+
+void announce_subscribed(Ctx& ctx, const Agreement& a) {
+  ctx.publish_subscription_event(a, "subscribe-success");
+  if (has_entitlements(a)) ctx.publish_entitlement_event(a);
+  ctx.publish_agreement_event(a, "Purchase Agreement Created - Manufacturer");
+  ctx.publish_agreement_event(a, "License Updated - Manufacturer");
+}
+
+}  // namespace
+
+std::string issue_registration_token(Ctx& ctx, const Agreement& agreement) {
+  std::string token = random_chars(108, kBase64) + "==";
+  ctx.st.tokens[token] = RegistrationToken{agreement.id, ctx.now};
+  return token;
+}
+
+core::Result<Json> subscribe_buyer(Ctx& ctx, const Json& req) {
+  if (!req.is_object()) return core::invalid("The body must be a JSON object.");
+  const std::string buyer = req.value("buyer_account_id", "");
+  const std::string code = req.value("product_code", "");
+  if (!ctx.find_account(buyer)) return core::not_found("No such buyer account: " + buyer);
+  auto product_it = ctx.st.products.find(code);
+  if (product_it == ctx.st.products.end()) return core::not_found("No such product: " + code);
+  const Product& product = product_it->second;
+  const bool free_trial = req.value("free_trial", false);
+  if (free_trial && !product.free_trial)
+    return core::invalid("Product " + code + " has no free trial.");
+  Json entitlements = req.contains("entitlements") ? req["entitlements"] : Json::object();
+  if (!entitlements.is_object()) return core::invalid("entitlements must be an object.");
+  for (const auto& [dim, value] : entitlements.items()) {
+    if (!(value.is_number() || value.is_boolean() || value.is_string()))
+      return core::invalid("Entitlement " + dim + " must be a number, boolean or string.");
+  }
+
+  Agreement* agreement = nullptr;
+  std::string previous_identifier;
+  for (const auto& id : ctx.st.agreement_order) {
+    Agreement& a = ctx.st.agreements.at(id);
+    if (a.buyer_account_id != buyer || a.product_code != code) continue;
+    if (!a.customer_identifier.empty()) previous_identifier = a.customer_identifier;
+    if (a.status == "unsubscribe-pending") {
+      // A resubscription before unsubscribe-success keeps the agreement.
+      a.status = "active";
+      if (!entitlements.empty()) a.entitlements = entitlements;
+      announce_subscribed(ctx, a);
+      agreement = &a;
+      break;
+    }
+    if ((a.status == "active" || a.status == "subscribe-pending") && product.legacy_identity) {
+      agreement = &a;  // one subscription per account for legacy listings
+      break;
+    }
+  }
+  if (agreement == nullptr) {
+    Agreement a;
+    a.id = "agmt-" + random_chars(25, kAlnum);
+    a.buyer_account_id = buyer;
+    a.product_code = code;
+    a.customer_identifier = product.legacy_identity
+                                ? (previous_identifier.empty() ? random_chars(11, kAlnum)
+                                                               : previous_identifier)
+                                : "";
+    a.license_arn = fmt::format("arn:aws:license-manager::{}:license:l-{}", buyer,
+                                random_chars(32, "0123456789abcdef"));
+    a.offer_id = "offer-" + random_chars(13, "abcdefghijklmnopqrstuvwxyz0123456789");
+    a.free_trial = free_trial;
+    a.entitlements = entitlements;
+    a.created = ctx.now;
+    a.ends = ctx.now + std::chrono::hours(24 * 365);
+    const auto delay = ctx.st.settings.subscribe_delay;
+    a.status = delay.count() > 0 ? "subscribe-pending" : "active";
+    a.status_due = ctx.now + delay;
+    ctx.st.agreement_order.push_back(a.id);
+    agreement = &(ctx.st.agreements[a.id] = a);
+    if (agreement->status == "active") announce_subscribed(ctx, *agreement);
+  }
+  const std::string token = issue_registration_token(ctx, *agreement);
+  ctx.st.dirty = true;
+  return Json{{"registration_token", token},
+              {"customer_identifier", agreement->customer_identifier},
+              {"customer_aws_account_id", agreement->buyer_account_id},
+              {"license_arn", agreement->license_arn},
+              {"agreement_id", agreement->id},
+              {"offer_id", agreement->offer_id},
+              {"status", agreement->status},
+              {"fulfillment_url", product.fulfillment_url}};
+}
+
+core::Result<Json> cancel_agreement(Ctx& ctx, const std::string& agreement_id) {
+  auto it = ctx.st.agreements.find(agreement_id);
+  if (it == ctx.st.agreements.end()) return core::not_found("No such agreement: " + agreement_id);
+  Agreement& a = it->second;
+  if (a.status == "unsubscribed")
+    return core::conflict("Agreement " + agreement_id + " has already ended.");
+  if (a.status == "subscribe-pending") {
+    a.status = "unsubscribed";
+  } else if (a.status == "active") {
+    a.status = "unsubscribe-pending";
+    a.status_due = ctx.now + ctx.st.settings.unsubscribe_delay;
+    ctx.publish_subscription_event(a, "unsubscribe-pending");
+  }
+  ctx.st.dirty = true;
+  return Json{{"agreement_id", a.id}, {"status", a.status}};
+}
+
+void settle_agreements(Ctx& ctx) {
+  for (const auto& id : ctx.st.agreement_order) {
+    Agreement& a = ctx.st.agreements.at(id);
+    if (a.status_due > ctx.now) continue;
+    if (a.status == "subscribe-pending") {
+      a.status = "active";
+      announce_subscribed(ctx, a);
+      ctx.st.dirty = true;
+    } else if (a.status == "unsubscribe-pending") {
+      a.status = "unsubscribed";
+      ctx.publish_subscription_event(a, "unsubscribe-success");
+      if (has_entitlements(a)) ctx.publish_entitlement_event(a);
+      ctx.publish_agreement_event(a, "Purchase Agreement Ended - Manufacturer");
+      ctx.publish_agreement_event(a, "License Deprovisioned - Manufacturer");
+      ctx.st.dirty = true;
+    }
+  }
+}
+
+}  // namespace sim
