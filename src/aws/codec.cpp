@@ -47,8 +47,15 @@ std::string format_iso8601(core::TimePoint t) {
 }
 
 std::optional<core::TimePoint> parse_timestamp_text(std::string_view text) {
-  const bool numeric =
-      !text.empty() && text.find_first_not_of("0123456789.-") == std::string_view::npos;
+  // Epoch seconds: an optional minus, digits, an optional fraction.
+  std::string_view digits = text.starts_with('-') ? text.substr(1) : text;
+  const size_t dot = digits.find('.');
+  const std::string_view whole = digits.substr(0, dot);
+  const std::string_view fraction =
+      dot == std::string_view::npos ? std::string_view() : digits.substr(dot + 1);
+  const bool numeric = !whole.empty() &&
+                       whole.find_first_not_of("0123456789") == std::string_view::npos &&
+                       fraction.find_first_not_of("0123456789") == std::string_view::npos;
   if (numeric) {
     const std::string t(text);
     char* end = nullptr;

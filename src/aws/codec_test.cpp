@@ -159,6 +159,17 @@ TEST(JsonCodec, DecodesWhatBotocoreSendsAndAwsAnswers) {
   EXPECT_EQ(resp->entitlements[2].value.double_value, 0.5);
   EXPECT_EQ(resp->entitlements[3].value.boolean_value, true);
   EXPECT_EQ(resp->next_token, "n2");
+
+  // Timestamps may also come as ISO 8601 text, or as epoch seconds in text.
+  answer.body = R"({"Entitlements":[{"ExpirationDate":"2027-01-01T00:00:00.123456Z"},
+      {"ExpirationDate":"-1.5"}]})";
+  resp = Codec<entitlement::GetEntitlements>::decode_response(answer);
+  ASSERT_TRUE(resp.ok()) << resp.error().message;
+  EXPECT_EQ(resp->entitlements[0].expiration_date,
+            t("2027-01-01T00:00:00Z") + std::chrono::microseconds(123456));
+  EXPECT_EQ(resp->entitlements[1].expiration_date, core::TimePoint(-1500ms));
+  answer.body = R"({"Entitlements":[{"ExpirationDate":"2027-01-01"}]})";
+  EXPECT_FALSE(Codec<entitlement::GetEntitlements>::decode_response(answer).ok());
 }
 
 TEST(JsonCodec, EntitlementFilterIsAMapOfLists) {
