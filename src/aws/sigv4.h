@@ -139,7 +139,12 @@ struct SigV4Verdict {
   bool ok() const { return failure == SigV4Failure::kNone; }
 };
 
-// Recomputes the signature of a received request (path as received on the wire).
+// Recomputes the signature of a received request (path as received on the wire). Checks, in
+// order: the Authorization header's form (Host must be signed), X-Amz-Date, the scope's service,
+// region and date, the key (through `lookup`) and its session token, the clock skew, the
+// signature, and under S3 rules x-amz-content-sha256 against the body (not for
+// UNSIGNED-PAYLOAD or STREAMING-* payloads, whose chunk signatures are not checked).
+// Only header authorization is understood: a presigned URL counts as missing authentication.
 SigV4Verdict verify_request(const HttpRequest& request, const VerifyParams& params,
                             const KeyLookup& lookup);
 

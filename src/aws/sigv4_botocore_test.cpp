@@ -2,16 +2,14 @@
 // few hundred generated requests. Runs tests/aws/botocore_sigv4.py with Debian's
 // /usr/bin/python3; fails, never skips, when that interpreter or botocore is missing.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "aws/botocore_runner_for_test.h"
 #include "aws/sigv4.h"
 
 namespace aws {
@@ -19,8 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-constexpr const char* kPython = "/usr/bin/python3";
 
 struct GeneratedCase {
   HttpRequest request;
@@ -103,29 +99,12 @@ class Generator {
   std::mt19937 rng_;
 };
 
-std::string run_botocore(const fs::path& script, const fs::path& input, int& exit_code) {
-  const std::string command =
-      std::string(kPython) + " '" + script.string() + "' '" + input.string() + "' 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  if (pipe == nullptr) {
-    exit_code = -1;
-    return out;
-  }
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
-  const int status = pclose(pipe);
-  exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
 TEST(SigV4Botocore, SignaturesMatchBotocoreForGeneratedRequests) {
-  const char* source = std::getenv("MARKETLINK_SOURCE_DIR");
-  ASSERT_NE(source, nullptr) << "MARKETLINK_SOURCE_DIR must point at the repository";
-  const fs::path script = fs::path(source) / "tests" / "aws" / "botocore_sigv4.py";
+  const fs::path script = testing_support::aws_test_script("botocore_sigv4.py");
+  ASSERT_FALSE(script.empty()) << "MARKETLINK_SOURCE_DIR must point at the repository";
   ASSERT_TRUE(fs::exists(script)) << script;
-  ASSERT_TRUE(fs::exists(kPython)) << kPython << " is required for the botocore cross-check";
+  ASSERT_TRUE(fs::exists(testing_support::kSystemPython))
+      << testing_support::kSystemPython << " is required for the botocore cross-check";
 
   const std::string amz_date = "20260315T081502Z";
   const core::TimePoint when = *parse_amz_date(amz_date);
@@ -156,14 +135,13 @@ TEST(SigV4Botocore, SignaturesMatchBotocoreForGeneratedRequests) {
   const fs::path input_path = dir / "requests.json";
   std::ofstream(input_path) << input.dump();
 
-  int exit_code = 0;
-  const std::string output = run_botocore(script, input_path, exit_code);
+  const auto run = testing_support::run_python_script(script, {input_path.string()});
   fs::remove_all(dir);
-  ASSERT_EQ(exit_code, 0) << "botocore signer failed (is python3-botocore installed for " << kPython
-                          << "?):\n"
-                          << output;
-  const json parsed = json::parse(output, nullptr, false);
-  ASSERT_FALSE(parsed.is_discarded()) << output;
+  ASSERT_EQ(run.exit_code, 0) << "botocore signer failed (is python3-botocore installed for "
+                              << testing_support::kSystemPython << "?):\n"
+                              << run.errors << run.output;
+  const json parsed = json::parse(run.output, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << run.output << run.errors;
   const json& results = parsed.at("results");
   ASSERT_EQ(results.size(), cases.size());
 
