@@ -21,6 +21,8 @@ struct Flags {
   std::optional<std::string> public_url;
   std::optional<std::string> log_level;
   bool sandbox = false;
+  std::optional<std::string> sim_listen;
+  std::optional<std::string> sim_state;
 };
 
 void add_db_flag(CLI::App* cmd, Flags& f) {
@@ -46,6 +48,16 @@ int run_cli(int argc, char** argv) {
   serve_cmd->add_flag("--sandbox", flags.sandbox,
                       "Start with demo data and a simulated AWS on this machine");
 
+  serve_cmd->add_option("--sim-listen", flags.sim_listen,
+                        "With --sandbox: HOST:PORT of the AWS simulator (default 127.0.0.1:0, a "
+                        "free port)");
+
+  auto* sim_cmd = cli.add_subcommand("sim", "Run the AWS simulator and its buyer console.");
+  sim_cmd->add_option("--listen", flags.listen, "HOST:PORT to listen on (default 127.0.0.1:4566)");
+  sim_cmd->add_option("--state", flags.sim_state,
+                      "JSON file to load the state from and save it to (default: memory only)");
+  sim_cmd->add_option("--log-level", flags.log_level, "debug, info, warn or error");
+
   auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending database migrations and exit.");
   add_db_flag(migrate_cmd, flags);
 
@@ -69,7 +81,17 @@ int run_cli(int argc, char** argv) {
   c.sandbox = flags.sandbox;
   core::log::set_level(c.log_level);
 
-  if (serve_cmd->parsed()) return serve(c);
+  if (sim_cmd->parsed()) {
+    SimOptions options;
+    if (flags.listen) options.listen = *flags.listen;
+    if (flags.sim_state) options.state_file = *flags.sim_state;
+    return run_simulator(options);
+  }
+  if (serve_cmd->parsed()) {
+    SandboxOptions sandbox;
+    if (flags.sim_listen) sandbox.sim_listen = *flags.sim_listen;
+    return serve(c, sandbox);
+  }
   if (migrate_cmd->parsed()) return migrate_database(c);
   return 2;
 }

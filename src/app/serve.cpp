@@ -12,6 +12,7 @@
 #include "db/database.h"
 #include "db/migrations.h"
 #include "http/server.h"
+#include "sim/sim_server.h"
 #include "web/pages.h"
 
 namespace app {
@@ -52,15 +53,62 @@ sigset_t block_stop_signals() {
   return set;
 }
 
-void print_sandbox_guide(const std::string& url) {
+// The demo data the sandbox's simulator starts with.
+constexpr std::string_view kDemoProductCode = "marketlinkdemo00000000001";
+constexpr std::string_view kDemoBuyerAccountId = "444455556666";
+
+// Starts the AWS simulator in-process and seeds a demo product whose fulfillment URL is this
+// hub's, and a demo buyer. Prints the reason and returns null when it cannot start.
+std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& options,
+                                                        const core::Clock& clock,
+                                                        const std::string& hub_url) {
+  auto listen = core::parse_host_port(options.sim_listen);
+  if (!listen.ok()) {
+    fmt::print(stderr, "marketlink: --sim-listen {}\n", listen.error().message);
+    return nullptr;
+  }
+  auto server = std::make_unique<sim::SimServer>(
+      sim::SimServerSettings{.host = listen->host, .port = listen->port}, clock);
+  auto port = server->start();
+  if (!port.ok()) {
+    fmt::print(stderr, "marketlink: simulator: {}\n", port.error().message);
+    return nullptr;
+  }
+  sim::Simulator& simulator = server->simulator();
+  auto product = simulator.create_product(
+      {{"product_code", kDemoProductCode},
+       {"name", "Marketlink Demo (SaaS)"},
+       {"pricing_model", "subscription"},
+       {"dimensions",
+        {{{"name", "users"}, {"description", "Active users per hour"}},
+         {{"name", "api_calls"}, {"description", "API calls per hour"}}}},
+       {"fulfillment_url", hub_url + "/aws/fulfillment"},
+       {"free_trial", true}});
+  auto buyer = simulator.create_account({{"account_id", kDemoBuyerAccountId},
+                                         {"email", "buyer@example.com"},
+                                         {"name", "Demo buyer"}});
+  if (!product.ok() || !buyer.ok()) {
+    fmt::print(stderr, "marketlink: simulator: the demo data could not be created\n");
+    return nullptr;
+  }
+  return server;
+}
+
+void print_sandbox_guide(const std::string& url, const std::string& sim_url) {
   fmt::print(
       "\n"
       "  Marketlink sandbox is running at {0}/\n"
       "\n"
       "  Open {0}/ in a browser to see the home page.\n"
       "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
+      "\n"
+      "  Simulated AWS: {1}  (MARKETLINK_AWS_ENDPOINT={1})\n"
+      "    Buyer console: {1}/console  (sign in as demo buyer {2}, subscribe to\n"
+      "    \"Marketlink Demo (SaaS)\", then Set up product)\n"
+      "    Seller account {3}, sandbox-only key {4}\n"
+      "    Control API: {1}/_sim/…\n"
       "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
-      url);
+      url, sim_url, kDemoBuyerAccountId, sim::kSellerAccountId, sim::kSellerAccessKeyId);
 }
 
 }  // namespace
@@ -79,7 +127,7 @@ int migrate_database(const core::Config& config) {
   return 0;
 }
 
-int serve(const core::Config& config) {
+int serve(const core::Config& config, const SandboxOptions& sandbox) {
   const sigset_t stop_signals = block_stop_signals();
   auto listen = core::parse_host_port(config.listen);
   if (!listen.ok()) {
@@ -136,14 +184,28 @@ int serve(const core::Config& config) {
   core::log::info(
       "listening",
       {{"url", url}, {"database", database.display_name()}, {"sandbox", config.sandbox}});
+  std::unique_ptr<sim::SimServer> simulator;
+  if (config.sandbox) {
+    simulator = start_sandbox_simulator(
+        sandbox, clock, config.public_url.empty() ? url : config.public_url);
+    if (!simulator) {
+      server.shutdown();
+      return 1;
+    }
+    core::log::info("simulator listening", {{"url", simulator->url()}});
+  }
   fmt::print("marketlink: listening on {}\n", url);
-  if (config.sandbox) print_sandbox_guide(url);
+  if (simulator) {
+    fmt::print("marketlink: simulated AWS on {}\n", simulator->url());
+    print_sandbox_guide(url, simulator->url());
+  }
   std::fflush(stdout);
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   core::log::info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   server.shutdown();
+  if (simulator) simulator->shutdown();
   core::log::info("stopped");
   return 0;
 }
