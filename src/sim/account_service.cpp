@@ -11,8 +11,8 @@ namespace sim {
 namespace {
 
 [[noreturn]] void validation(const std::string& field, const std::string& message) {
-  AwsError e{400, "ValidationException",
-             fmt::format("Invalid request body: {}", message), Json::object()};
+  AwsError e{400, "ValidationException", fmt::format("Invalid request body: {}", message),
+             Json::object()};
   e.extra["reason"] = "fieldValidationFailed";
   e.extra["fieldList"] = Json::array({{{"name", field}, {"message", message}}});
   throw e;
@@ -49,8 +49,8 @@ Account& target_account(Ctx& ctx, const Call& call) {
   Account* target = ctx.find_account(id);
   const Account& caller = ctx.account(call.caller.account_id);
   const auto org = ctx.st.organizations.find(caller.organization_id);
-  const bool is_management = org != ctx.st.organizations.end() &&
-                             org->second.management_account_id == caller.id;
+  const bool is_management =
+      org != ctx.st.organizations.end() && org->second.management_account_id == caller.id;
   if (target == nullptr || !is_management || target->organization_id != caller.organization_id) {
     throw_error(403, "AccessDeniedException",
                 fmt::format("User: {} is not authorized to perform: account:{} on resource: "

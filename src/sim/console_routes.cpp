@@ -139,7 +139,8 @@ class Console {
 
   Response sign_out(const Request&) const {
     Response resp = Response::redirect("/console");
-    resp.add_header("Set-Cookie", std::string(kCookie) + "=; Path=/console; Max-Age=0; HttpOnly; SameSite=Lax");
+    resp.add_header("Set-Cookie",
+                    std::string(kCookie) + "=; Path=/console; Max-Age=0; HttpOnly; SameSite=Lax");
     return resp;
   }
 
@@ -185,8 +186,9 @@ class Console {
     for (const auto& [k, v] : http::parse_form(r.body)) {
       if (k == "free_trial" && v == "1") free_trial = true;
     }
-    auto out = sim_.subscribe(
-        {{"buyer_account_id", account}, {"product_code", r.param("code")}, {"free_trial", free_trial}});
+    auto out = sim_.subscribe({{"buyer_account_id", account},
+                               {"product_code", r.param("code")},
+                               {"free_trial", free_trial}});
     if (!out.ok()) return message(r, 409, "Subscription failed", out.error().message);
     return Response::redirect("/console/marketplace/subscriptions?flash=" +
                               http::url_encode("Subscribed. Choose Set up product to finish."));
@@ -231,7 +233,8 @@ class Console {
     d.set("fulfillment_url", a->fulfillment_url);
     d.set("token", *token);
     if (a->free_trial) d.set("free_trial", true);
-    return page(r, "setup", d, "Set up your account", "subscriptions", origin_of(a->fulfillment_url));
+    return page(r, "setup", d, "Set up your account", "subscriptions",
+                origin_of(a->fulfillment_url));
   }
 
   Response cancel_form(const Request& r) const {
@@ -268,8 +271,8 @@ class Console {
   static std::string iso_date(core::TimePoint t) { return core::format_rfc3339(t).substr(0, 10); }
 
   static Response with_cookie(Response resp, const std::string& account) {
-    resp.add_header("Set-Cookie", fmt::format("{}={}; Path=/console; HttpOnly; SameSite=Lax", kCookie,
-                                              account));
+    resp.add_header("Set-Cookie",
+                    fmt::format("{}={}; Path=/console; HttpOnly; SameSite=Lax", kCookie, account));
     return resp;
   }
 

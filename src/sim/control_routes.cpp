@@ -63,50 +63,55 @@ void add_control_routes(http::Router& router, Simulator& sim) {
 
   router.post("/_sim/subscriptions",
               with_body([&sim](const Json& b, Request&) { return sim.subscribe(b); }, 201));
-  router.get("/_sim/subscriptions", [&sim](Request&) { return json(200, sim.subscriptions_json()); });
+  router.get("/_sim/subscriptions",
+             [&sim](Request&) { return json(200, sim.subscriptions_json()); });
   router.post("/_sim/subscriptions/{id}/cancel", [&sim](Request& r) {
     auto c = sim.cancel_subscription(r.param("id"));
     return c.ok() ? json(200, *c) : http::error_response(r, c.error());
   });
   router.post("/_sim/subscriptions/{id}/token", [&sim](Request& r) {
     auto t = sim.new_registration_token(r.param("id"));
-    return t.ok() ? json(201, Json{{"registration_token", *t}}) : http::error_response(r, t.error());
+    return t.ok() ? json(201, Json{{"registration_token", *t}})
+                  : http::error_response(r, t.error());
   });
 
-  router.post("/_sim/notifications/subscribe",
-              with_body([&sim](const Json& b, Request&) { return sim.subscribe_notifications(b); },
-                        201));
+  router.post(
+      "/_sim/notifications/subscribe",
+      with_body([&sim](const Json& b, Request&) { return sim.subscribe_notifications(b); }, 201));
   router.get("/_sim/notifications",
              [&sim](Request&) { return json(200, sim.notification_subscriptions_json()); });
-  router.post("/_sim/eventbridge/destinations",
-              with_body([&sim](const Json& b, Request&) { return sim.add_event_destination(b); },
-                        201));
+  router.post(
+      "/_sim/eventbridge/destinations",
+      with_body([&sim](const Json& b, Request&) { return sim.add_event_destination(b); }, 201));
   router.get("/_sim/deliveries", [&sim](Request&) { return json(200, sim.deliveries_json()); });
 
   router.get("/_sim/clock", [&sim](Request&) {
     return json(200, Json{{"now", iso8601_millis(sim.now())}});
   });
-  router.post("/_sim/clock/advance", with_body([&sim](const Json& b, Request&) -> core::Result<Json> {
-                if (!b.contains("seconds") || !b["seconds"].is_number_integer() ||
-                    b["seconds"].get<long long>() < 0) {
-                  return core::invalid("seconds must be a non-negative integer.");
-                }
-                const auto now = sim.advance_clock(std::chrono::seconds(b["seconds"].get<long long>()));
-                return Json{{"now", iso8601_millis(now)}};
-              }));
+  router.post(
+      "/_sim/clock/advance", with_body([&sim](const Json& b, Request&) -> core::Result<Json> {
+        if (!b.contains("seconds") || !b["seconds"].is_number_integer() ||
+            b["seconds"].get<long long>() < 0) {
+          return core::invalid("seconds must be a non-negative integer.");
+        }
+        const auto now = sim.advance_clock(std::chrono::seconds(b["seconds"].get<long long>()));
+        return Json{{"now", iso8601_millis(now)}};
+      }));
 
-  router.post("/_sim/faults", with_body([&sim](const Json& b, Request&) -> core::Result<Json> {
-                auto s = sim.add_fault(b);
-                if (!s.ok()) return s.error();
-                return Json{{"added", true}};
-              },
-                                        201));
+  router.post("/_sim/faults", with_body(
+                                  [&sim](const Json& b, Request&) -> core::Result<Json> {
+                                    auto s = sim.add_fault(b);
+                                    if (!s.ok()) return s.error();
+                                    return Json{{"added", true}};
+                                  },
+                                  201));
   router.del("/_sim/faults", [&sim](Request&) {
     sim.clear_faults();
     return Response::no_content();
   });
 
-  router.get("/_sim/settings", [&sim](Request&) { return json(200, settings_to_json(sim.settings())); });
+  router.get("/_sim/settings",
+             [&sim](Request&) { return json(200, settings_to_json(sim.settings())); });
   router.post("/_sim/settings", with_body([&sim](const Json& b, Request&) -> core::Result<Json> {
                 SimulatorSettings s = sim.settings();
                 auto st = apply_settings_json(b, s);

@@ -12,7 +12,8 @@ namespace {
 
 constexpr size_t kMaxReports = 5;
 
-void one_of(const Json& def, const std::string& field, std::initializer_list<std::string_view> values) {
+void one_of(const Json& def, const std::string& field,
+            std::initializer_list<std::string_view> values) {
   const std::string v = json_string(def, field, true);
   for (auto allowed : values) {
     if (v == allowed) return;

@@ -90,7 +90,8 @@ void DeliveryWorker::run() {
         pending.erase(pending.begin() + static_cast<long>(i));
         continue;
       }
-      p.due = std::chrono::steady_clock::now() + settings.delivery_backoff * (1 << std::min(p.attempts - 1, 10));
+      p.due = std::chrono::steady_clock::now() +
+              settings.delivery_backoff * (1 << std::min(p.attempts - 1, 10));
       ++i;
     }
     const auto now = std::chrono::steady_clock::now();

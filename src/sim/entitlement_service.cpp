@@ -37,7 +37,8 @@ bool matches(const std::map<std::string, std::vector<std::string>>& filter, cons
 }
 
 aws::HttpResponse get_entitlements(Ctx& ctx, const Call& call) {
-  const std::string code = json_string(call.input, "ProductCode", true, "InvalidParameterException");
+  const std::string code =
+      json_string(call.input, "ProductCode", true, "InvalidParameterException");
   auto product = ctx.st.products.find(code);
   if (product == ctx.st.products.end() ||
       product->second.seller_account_id != call.caller.account_id) {

@@ -19,8 +19,8 @@ std::string uuid() {
 }  // namespace
 
 std::string sns_topic_arn(std::string_view topic, std::string_view product_code) {
-  return fmt::format("arn:aws:sns:us-east-1:{}:aws-mp-{}-notification-{}",
-                     kMarketplaceSnsAccountId, topic, product_code);
+  return fmt::format("arn:aws:sns:us-east-1:{}:aws-mp-{}-notification-{}", kMarketplaceSnsAccountId,
+                     topic, product_code);
 }
 
 // Builds a signed SNS message body. `type` is Notification or SubscriptionConfirmation.
@@ -40,16 +40,16 @@ std::string sns_message(State& st, const NotificationSubscription& sub, const st
                                     st.base_url, aws::uri_encode(sub.topic_arn), sub.token));
   }
   fields.emplace_back("Timestamp", iso8601_millis(now));
-  const std::string signature = st.signer->sign(sns_string_to_sign(type, fields),
-                                                sub.signature_version);
+  const std::string signature =
+      st.signer->sign(sns_string_to_sign(type, fields), sub.signature_version);
   Json body = Json::object();
   for (const auto& [k, v] : fields) body[k] = v;
   body["SignatureVersion"] = sub.signature_version;
   body["Signature"] = signature;
   body["SigningCertURL"] = st.base_url + "/_sim/sns/SimpleNotificationService.pem";
   if (type == "Notification") {
-    body["UnsubscribeURL"] = fmt::format("{}/?Action=Unsubscribe&SubscriptionArn={}",
-                                         st.base_url, aws::uri_encode(sub.arn));
+    body["UnsubscribeURL"] = fmt::format("{}/?Action=Unsubscribe&SubscriptionArn={}", st.base_url,
+                                         aws::uri_encode(sub.arn));
   }
   return body.dump();
 }
@@ -69,8 +69,7 @@ void queue_sns_delivery(State& st, const NotificationSubscription& sub, const st
   if (type == "Notification") d.headers.emplace_back("x-amz-sns-subscription-arn", sub.arn);
   d.body = body;
   st.outbox.push_back(d);
-  st.delivery_log.push_back(
-      DeliveryLog{d.id, "sns", d.url, message_id, summary, 0, 0, "pending"});
+  st.delivery_log.push_back(DeliveryLog{d.id, "sns", d.url, message_id, summary, 0, 0, "pending"});
 }
 
 void publish_sns(Ctx& ctx, std::string_view topic, const std::string& product_code,
@@ -113,19 +112,18 @@ void Ctx::publish_agreement_event(const Agreement& agreement, std::string_view d
   const std::string seller = product->second.seller_account_id;
   const bool ended = detail_type.find("Ended") != std::string_view::npos ||
                      detail_type.find("Deprovisioned") != std::string_view::npos;
-  Json detail = {
-      {"requestId", uuid()},
-      {"agreement",
-       {{"id", agreement.id},
-        {"intent", ended ? "CANCEL" : "NEW"},
-        {"status", ended ? "CANCELLED" : "ACTIVE"},
-        {"startTime", iso8601(agreement.created)},
-        {"endTime", iso8601(agreement.ends)}}},
-      {"acceptor", {{"accountId", agreement.buyer_account_id}}},
-      {"proposer", {{"accountId", seller}}},
-      {"offer", {{"id", agreement.offer_id}}},
-      {"product", {{"code", agreement.product_code}, {"id", product->second.id}}},
-      {"license", {{"arn", agreement.license_arn}}}};
+  Json detail = {{"requestId", uuid()},
+                 {"agreement",
+                  {{"id", agreement.id},
+                   {"intent", ended ? "CANCEL" : "NEW"},
+                   {"status", ended ? "CANCELLED" : "ACTIVE"},
+                   {"startTime", iso8601(agreement.created)},
+                   {"endTime", iso8601(agreement.ends)}}},
+                 {"acceptor", {{"accountId", agreement.buyer_account_id}}},
+                 {"proposer", {{"accountId", seller}}},
+                 {"offer", {{"id", agreement.offer_id}}},
+                 {"product", {{"code", agreement.product_code}, {"id", product->second.id}}},
+                 {"license", {{"arn", agreement.license_arn}}}};
   Json event = {{"version", "0"},
                 {"id", uuid()},
                 {"detail-type", detail_type},

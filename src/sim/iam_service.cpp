@@ -82,8 +82,7 @@ aws::HttpResponse create_login_profile(Ctx& ctx, const Call& call) {
   IamUser& u = existing_user(ctx, call, user_name(call));
   const std::string password = call.param("Password");
   if (password.size() < 8) {
-    throw_error(400, "PasswordPolicyViolation",
-                "Password should have a minimum length of 8");
+    throw_error(400, "PasswordPolicyViolation", "Password should have a minimum length of 8");
   }
   if (u.login_profile) {
     throw_error(409, "EntityAlreadyExists",
@@ -155,7 +154,8 @@ aws::HttpResponse iam_call(Ctx& ctx, const Call& call) {
   if (op == "AttachUserPolicy") return attach_user_policy(ctx, call);
   if (op == "CreateAccountAlias") return create_account_alias(ctx, call);
   if (op == "ListAccountAliases") return list_account_aliases(ctx, call);
-  throw_error(400, "InvalidAction", fmt::format("Could not find operation {} for version 2010-05-08", op));
+  throw_error(400, "InvalidAction",
+              fmt::format("Could not find operation {} for version 2010-05-08", op));
 }
 
 }  // namespace sim

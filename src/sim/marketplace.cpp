@@ -72,10 +72,10 @@ core::Result<Json> subscribe_buyer(Ctx& ctx, const Json& req) {
     a.id = "agmt-" + random_chars(25, kAlnum);
     a.buyer_account_id = buyer;
     a.product_code = code;
-    a.customer_identifier = product.legacy_identity
-                                ? (previous_identifier.empty() ? random_chars(11, kAlnum)
-                                                               : previous_identifier)
-                                : "";
+    a.customer_identifier =
+        product.legacy_identity
+            ? (previous_identifier.empty() ? random_chars(11, kAlnum) : previous_identifier)
+            : "";
     a.license_arn = fmt::format("arn:aws:license-manager::{}:license:l-{}", buyer,
                                 random_chars(32, "0123456789abcdef"));
     a.offer_id = "offer-" + random_chars(13, "abcdefghijklmnopqrstuvwxyz0123456789");

@@ -154,10 +154,9 @@ std::string new_record_id() {
 
 // Records one usage; returns the status and the metering record id (empty when none).
 std::pair<std::string, std::string> meter(Ctx& ctx, const std::string& operation,
-                                          const std::string& product_code,
-                                          const Customer& customer, const std::string& dimension,
-                                          core::TimePoint timestamp, long long quantity,
-                                          const Json& allocations) {
+                                          const std::string& product_code, const Customer& customer,
+                                          const std::string& dimension, core::TimePoint timestamp,
+                                          long long quantity, const Json& allocations) {
   MeteringRecord r;
   r.product_code = product_code;
   r.customer = customer.key;
@@ -177,12 +176,12 @@ std::pair<std::string, std::string> meter(Ctx& ctx, const std::string& operation
       fmt::format("{}\n{}\n{}\n{}", product_code, customer.key, dimension, r.hour);
   auto existing = ctx.st.metering_index.find(key);
   if (existing != ctx.st.metering_index.end()) {
-    const MeteringRecord& first = ctx.st.metering[existing->second];
-    if (first.quantity == quantity) return {"Success", first.id};
-    r.id = first.id;
+    const std::string first_id = ctx.st.metering[existing->second].id;
+    if (ctx.st.metering[existing->second].quantity == quantity) return {"Success", first_id};
+    r.id = first_id;
     r.status = "DuplicateRecord";
     ctx.st.metering.push_back(r);
-    return {r.status, first.id};
+    return {r.status, first_id};
   }
   r.id = new_record_id();
   r.status = "Success";
@@ -230,7 +229,8 @@ aws::HttpResponse batch_meter_usage(Ctx& ctx, const Call& call) {
   // The whole batch is checked before anything is recorded: one bad timestamp rejects it all.
   std::vector<core::TimePoint> times;
   for (const auto& record : records) {
-    if (!record.is_object()) throw_error(400, "ValidationException", "A usage record is malformed.");
+    if (!record.is_object())
+      throw_error(400, "ValidationException", "A usage record is malformed.");
     if (!record.contains("Timestamp"))
       throw_error(400, "ValidationException", "A usage record needs a Timestamp.");
     const auto t = parse_timestamp(record["Timestamp"], "Timestamp");
@@ -251,8 +251,7 @@ aws::HttpResponse batch_meter_usage(Ctx& ctx, const Call& call) {
     if (!id.empty()) result["MeteringRecordId"] = id;
     results.push_back(result);
   }
-  return json_reply({{"Results", results}, {"UnprocessedRecords", Json::array()}},
-                    call.request_id);
+  return json_reply({{"Results", results}, {"UnprocessedRecords", Json::array()}}, call.request_id);
 }
 
 aws::HttpResponse meter_usage(Ctx& ctx, const Call& call) {

@@ -72,7 +72,8 @@ std::pair<size_t, size_t> page(const Call& call, size_t total, long long max_lim
   size_t start = 0;
   const std::string token = json_string(call.input, "NextToken", false, "InvalidInputException");
   if (!token.empty()) {
-    if (!token.starts_with("orgs-page-")) throw_error(400, "InvalidInputException", "Bad NextToken.");
+    if (!token.starts_with("orgs-page-"))
+      throw_error(400, "InvalidInputException", "Bad NextToken.");
     start = std::stoul(token.substr(10));
   }
   return {std::min(start, total), std::min(total, start + static_cast<size_t>(max))};

@@ -71,9 +71,10 @@ aws::HttpResponse create_bucket(Ctx& ctx, const Call& call, const std::string& n
   ctx.st.buckets[name] = Bucket{name, call.caller.account_id, region, ctx.now, ""};
   aws::HttpResponse r = xml_reply(200, "", call.request_id);
   r.body.clear();
-  r.headers.erase(std::remove_if(r.headers.begin(), r.headers.end(),
-                                 [](const auto& h) { return aws::iequals(h.first, "Content-Type"); }),
-                  r.headers.end());
+  r.headers.erase(
+      std::remove_if(r.headers.begin(), r.headers.end(),
+                     [](const auto& h) { return aws::iequals(h.first, "Content-Type"); }),
+      r.headers.end());
   r.set_header("Location", "/" + name);
   return r;
 }

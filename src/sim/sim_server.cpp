@@ -46,7 +46,9 @@ struct SimServer::Impl {
     }
     std::error_code ec;
     std::filesystem::rename(tmp, settings.state_file, ec);
-    if (ec) core::log::warn("sim state not saved", {{"file", settings.state_file}, {"error", ec.message()}});
+    if (ec)
+      core::log::warn("sim state not saved",
+                      {{"file", settings.state_file}, {"error", ec.message()}});
   }
 };
 
@@ -84,8 +86,9 @@ core::Result<unsigned short> SimServer::start() {
       s.router, s.metrics, s.ids);
   auto port = s.server->start();
   if (!port.ok()) return port.error();
-  const std::string host =
-      s.settings.host.find(':') != std::string::npos ? "[" + s.settings.host + "]" : s.settings.host;
+  const std::string host = s.settings.host.find(':') != std::string::npos
+                               ? "[" + s.settings.host + "]"
+                               : s.settings.host;
   s.url = s.settings.public_url.empty() ? fmt::format("http://{}:{}", host, *port)
                                         : s.settings.public_url;
   s.simulator.set_base_url(s.url);

@@ -256,7 +256,7 @@ struct Call {
   aws::Service service;
   std::string operation;
   const aws::HttpRequest& http;
-  Json input;                                         // json protocols: the body
+  Json input;                                               // json protocols: the body
   std::vector<std::pair<std::string, std::string>> params;  // query: form and query parameters
   const AccessKey& caller;
   std::string request_id;
@@ -317,8 +317,8 @@ std::string s3_operation_name(const aws::HttpRequest& request);
 void enqueue_message(Ctx& ctx, const std::string& queue_key, const std::string& body);
 
 // ---- Wire helpers -------------------------------------------------------------------------
-std::string iso8601(core::TimePoint t);           // 2026-01-01T00:00:00Z
-std::string iso8601_millis(core::TimePoint t);    // 2026-01-01T00:00:00.000Z
+std::string iso8601(core::TimePoint t);         // 2026-01-01T00:00:00Z
+std::string iso8601_millis(core::TimePoint t);  // 2026-01-01T00:00:00.000Z
 double epoch_seconds(core::TimePoint t);
 std::string xml_escape(std::string_view text);
 

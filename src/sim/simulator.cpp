@@ -65,7 +65,6 @@ std::string service_label(aws::Service s) { return std::string(aws::service_info
 
 }  // namespace
 
-
 Json settings_to_json(const SimulatorSettings& s) {
   return Json{{"region", s.region},
               {"create_account_delay_seconds", s.create_account_delay.count()},
@@ -200,8 +199,9 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
   }
   if (target) {
     const auto dot = target->find('.');
-    const auto service =
-        dot == std::string_view::npos ? std::nullopt : service_for_target_prefix(target->substr(0, dot));
+    const auto service = dot == std::string_view::npos
+                             ? std::nullopt
+                             : service_for_target_prefix(target->substr(0, dot));
     if (!service) {
       return error_reply(aws::Protocol::kJson,
                          {400, "UnknownOperationException", "Unknown operation.", Json::object()},
@@ -236,11 +236,11 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
       auto service = service_for_query_version(version);
       if (!service) service = service_for_signing_name(scope_service);
       if (!service) {
-        return error_reply(aws::Protocol::kQuery,
-                           {400, "InvalidAction",
-                            fmt::format("The action {} is not valid for this endpoint.", action),
-                            Json::object()},
-                           request_id, false);
+        return error_reply(
+            aws::Protocol::kQuery,
+            {400, "InvalidAction",
+             fmt::format("The action {} is not valid for this endpoint.", action), Json::object()},
+            request_id, false);
       }
       route.service = *service;
     } else {
@@ -293,20 +293,19 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
         *it->second.expires < real_now + state_->offset) {
       lock.unlock();
       const bool query = route.protocol == aws::Protocol::kQuery;
-      return fail(nullptr, {route.protocol == aws::Protocol::kRestXml ? 400 : 403,
-                            query || route.protocol == aws::Protocol::kRestXml
-                                ? "ExpiredToken"
-                                : "ExpiredTokenException",
-                            "The security token included in the request is expired",
-                            Json::object()});
+      return fail(nullptr,
+                  {route.protocol == aws::Protocol::kRestXml ? 400 : 403,
+                   query || route.protocol == aws::Protocol::kRestXml ? "ExpiredToken"
+                                                                      : "ExpiredTokenException",
+                   "The security token included in the request is expired", Json::object()});
     }
     aws::VerifyParams vp{.service = route.signing_name,
                          .region = "",
                          .now = real_now,
                          .max_skew = state_->settings.max_signature_skew,
                          .s3_rules = route.service == aws::Service::kS3};
-    const auto verdict =
-        aws::verify_request(req, vp, [&](std::string_view id) -> std::optional<aws::VerificationKey> {
+    const auto verdict = aws::verify_request(
+        req, vp, [&](std::string_view id) -> std::optional<aws::VerificationKey> {
           auto k = state_->keys.find(std::string(id));
           if (k == state_->keys.end()) return std::nullopt;
           return aws::VerificationKey{k->second.secret_access_key, k->second.session_token};
@@ -316,8 +315,8 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
       const auto reply = aws::sigv4_error_reply(verdict.failure, route.protocol);
       core::log::debug("sim signature refused",
                        {{"operation", route.operation}, {"code", std::string(reply.code)}});
-      return fail(nullptr, {reply.http_status, std::string(reply.code), verdict.message,
-                            Json::object()});
+      return fail(nullptr,
+                  {reply.http_status, std::string(reply.code), verdict.message, Json::object()});
     }
     caller = state_->keys.at(verdict.authorization.access_key_id);
   }
@@ -351,10 +350,10 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
       if (f.remaining > 0) --f.remaining;
       latency_ms = std::max(latency_ms, f.latency_ms);
       if (!f.error.empty() && !injected) {
-        injected = AwsError{f.status, f.error,
-                            f.message.empty() ? fmt::format("Injected fault: {}", f.error)
-                                              : f.message,
-                            Json::object()};
+        injected =
+            AwsError{f.status, f.error,
+                     f.message.empty() ? fmt::format("Injected fault: {}", f.error) : f.message,
+                     Json::object()};
       }
     }
   }
@@ -362,8 +361,8 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
   if (injected) return fail(&caller, *injected);
 
   // ---- Behaviour ----
-  Call call{route.service, route.operation, req, std::move(input), std::move(params), caller,
-            request_id};
+  Call call{route.service,     route.operation, req,       std::move(input),
+            std::move(params), caller,          request_id};
   aws::HttpResponse response;
   std::string error_code;
   bool queued = false;
@@ -374,33 +373,15 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
     settle_create_accounts(ctx);
     settle_agreements(ctx);
     switch (route.service) {
-      case aws::Service::kMetering:
-        response = metering_call(ctx, call);
-        break;
-      case aws::Service::kEntitlement:
-        response = entitlement_call(ctx, call);
-        break;
-      case aws::Service::kOrganizations:
-        response = organizations_call(ctx, call);
-        break;
-      case aws::Service::kAccount:
-        response = account_call(ctx, call);
-        break;
-      case aws::Service::kIam:
-        response = iam_call(ctx, call);
-        break;
-      case aws::Service::kSts:
-        response = sts_call(ctx, call);
-        break;
-      case aws::Service::kS3:
-        response = s3_call(ctx, call);
-        break;
-      case aws::Service::kCur:
-        response = cur_call(ctx, call);
-        break;
-      case aws::Service::kSqs:
-        response = sqs_call(ctx, call);
-        break;
+      case aws::Service::kMetering: response = metering_call(ctx, call); break;
+      case aws::Service::kEntitlement: response = entitlement_call(ctx, call); break;
+      case aws::Service::kOrganizations: response = organizations_call(ctx, call); break;
+      case aws::Service::kAccount: response = account_call(ctx, call); break;
+      case aws::Service::kIam: response = iam_call(ctx, call); break;
+      case aws::Service::kSts: response = sts_call(ctx, call); break;
+      case aws::Service::kS3: response = s3_call(ctx, call); break;
+      case aws::Service::kCur: response = cur_call(ctx, call); break;
+      case aws::Service::kSqs: response = sqs_call(ctx, call); break;
     }
     if (route.protocol == aws::Protocol::kJson)
       response.set_header("Content-Type", route.json_content_type);

@@ -11,7 +11,6 @@
 
 namespace sim {
 
-
 namespace {
 
 constexpr std::string_view kKeyAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -176,8 +175,9 @@ core::Result<Json> Simulator::create_product(const Json& req) {
   if (!state_->accounts.contains(p.seller_account_id))
     return core::not_found("No such seller account: " + p.seller_account_id);
   auto existing = state_->products.find(p.code);
-  p.id = existing != state_->products.end() ? existing->second.id
-                                            : "prod-" + random_chars(13, "abcdefghijklmnopqrstuvwxyz0123456789");
+  p.id = existing != state_->products.end()
+             ? existing->second.id
+             : "prod-" + random_chars(13, "abcdefghijklmnopqrstuvwxyz0123456789");
   state_->products[p.code] = p;
   state_->dirty = true;
   return Json{{"product_code", p.code}, {"product_id", p.id}};
@@ -295,9 +295,14 @@ core::Status Simulator::add_fault(const Json& req) {
   if (f.latency_ms < 0 || f.latency_ms > 60000)
     return core::invalid("latency_ms must be between 0 and 60000.");
   if (f.error.empty() && f.latency_ms == 0) return core::invalid("Give error or latency_ms.");
-  static const std::vector<std::string> kServerErrors = {
-      "InternalServiceErrorException", "InternalFailure", "ServiceException", "InternalError",
-      "ServiceFailure", "InternalErrorException", "InternalServerException", "ServiceUnavailable"};
+  static const std::vector<std::string> kServerErrors = {"InternalServiceErrorException",
+                                                         "InternalFailure",
+                                                         "ServiceException",
+                                                         "InternalError",
+                                                         "ServiceFailure",
+                                                         "InternalErrorException",
+                                                         "InternalServerException",
+                                                         "ServiceUnavailable"};
   f.status = std::find(kServerErrors.begin(), kServerErrors.end(), f.error) != kServerErrors.end()
                  ? 500
              : f.error == "TooManyRequestsException" ? 429
@@ -368,16 +373,18 @@ core::Result<Json> Simulator::account_json(const std::string& account_id) const 
   Json buckets = Json::array();
   for (const auto& [name, b] : state_->buckets) {
     if (b.owner_account_id != a.id) continue;
-    buckets.push_back({{"name", name},
-                       {"region", b.region},
-                       {"policy", b.policy.empty() ? Json(nullptr) : Json::parse(b.policy, nullptr, false)}});
+    buckets.push_back(
+        {{"name", name},
+         {"region", b.region},
+         {"policy", b.policy.empty() ? Json(nullptr) : Json::parse(b.policy, nullptr, false)}});
   }
   j["buckets"] = buckets;
   Json reports = Json::array();
   for (const auto& [name, def] : a.reports) reports.push_back(def);
   j["reports"] = reports;
   Json roles = Json::array();
-  for (const auto& r : a.roles) roles.push_back({{"name", r.name}, {"trusted_account_id", r.trusted_account_id}});
+  for (const auto& r : a.roles)
+    roles.push_back({{"name", r.name}, {"trusted_account_id", r.trusted_account_id}});
   j["roles"] = roles;
   if (!a.organization_id.empty()) {
     Json members = Json::array();
@@ -488,12 +495,9 @@ Json Simulator::notification_subscriptions_json() const {
   std::lock_guard lock(mu_);
   Json list = Json::array();
   for (const auto& s : state_->notification_subscriptions) {
-    Json j = {{"subscription_arn", s.arn},
-              {"topic_arn", s.topic_arn},
-              {"topic", s.topic},
-              {"product_code", s.product_code},
-              {"status", s.status},
-              {"signature_version", s.signature_version}};
+    Json j = {{"subscription_arn", s.arn}, {"topic_arn", s.topic_arn},
+              {"topic", s.topic},          {"product_code", s.product_code},
+              {"status", s.status},        {"signature_version", s.signature_version}};
     if (!s.endpoint.empty()) j["endpoint"] = s.endpoint;
     if (!s.queue_key.empty()) j["queue_url"] = state_->base_url + "/" + s.queue_key;
     list.push_back(j);
@@ -576,11 +580,10 @@ aws::HttpResponse Simulator::handle_sns_link(const aws::HttpRequest& req) {
     if (k == "Token") token = v;
     if (k == "SubscriptionArn") subscription_arn = v;
   }
-  const std::string request_id = random_chars(8, "0123456789abcdef") + "-" +
-                                 random_chars(4, "0123456789abcdef") + "-" +
-                                 random_chars(4, "0123456789abcdef") + "-" +
-                                 random_chars(4, "0123456789abcdef") + "-" +
-                                 random_chars(12, "0123456789abcdef");
+  const std::string request_id =
+      random_chars(8, "0123456789abcdef") + "-" + random_chars(4, "0123456789abcdef") + "-" +
+      random_chars(4, "0123456789abcdef") + "-" + random_chars(4, "0123456789abcdef") + "-" +
+      random_chars(12, "0123456789abcdef");
   constexpr std::string_view kXmlns = "http://sns.amazonaws.com/doc/2010-03-31/";
   std::lock_guard lock(mu_);
   for (auto& s : state_->notification_subscriptions) {

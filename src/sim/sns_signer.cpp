@@ -20,8 +20,8 @@ namespace {
 
 std::string base64(const unsigned char* data, size_t size) {
   std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                                static_cast<int>(size));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
   out.resize(static_cast<size_t>(n));
   return out;
 }
@@ -40,8 +40,8 @@ SnsSigner::SnsSigner(std::string_view common_name) : key_(std::make_unique<Key>(
   X509_NAME* name = X509_get_subject_name(cert);
   const std::string cn(common_name);
   X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>("Marketlink simulator"), -1,
-                             -1, 0);
+                             reinterpret_cast<const unsigned char*>("Marketlink simulator"), -1, -1,
+                             0);
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_set_issuer_name(cert, name);
@@ -62,10 +62,10 @@ std::string SnsSigner::sign(std::string_view text, std::string_view version) con
   const EVP_MD* md = version == "2" ? EVP_sha256() : EVP_sha1();
   std::vector<unsigned char> signature(static_cast<size_t>(EVP_PKEY_get_size(key_->pkey)));
   size_t size = signature.size();
-  const bool ok = EVP_DigestSignInit(ctx, nullptr, md, nullptr, key_->pkey) == 1 &&
-                  EVP_DigestSign(ctx, signature.data(), &size,
-                                 reinterpret_cast<const unsigned char*>(text.data()),
-                                 text.size()) == 1;
+  const bool ok =
+      EVP_DigestSignInit(ctx, nullptr, md, nullptr, key_->pkey) == 1 &&
+      EVP_DigestSign(ctx, signature.data(), &size,
+                     reinterpret_cast<const unsigned char*>(text.data()), text.size()) == 1;
   EVP_MD_CTX_free(ctx);
   if (!ok) throw std::runtime_error("SNS signing failed");
   return base64(signature.data(), size);
@@ -74,8 +74,8 @@ std::string SnsSigner::sign(std::string_view text, std::string_view version) con
 std::string sns_string_to_sign(const std::string& type,
                                const std::vector<std::pair<std::string, std::string>>& fields) {
   // The fields that are signed, in the order SNS signs them.
-  static const std::vector<std::string> kNotification = {"Message", "MessageId", "Subject",
-                                                         "Timestamp", "TopicArn", "Type"};
+  static const std::vector<std::string> kNotification = {"Message",   "MessageId", "Subject",
+                                                         "Timestamp", "TopicArn",  "Type"};
   static const std::vector<std::string> kConfirmation = {
       "Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"};
   const auto& order = type == "Notification" ? kNotification : kConfirmation;

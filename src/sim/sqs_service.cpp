@@ -44,7 +44,8 @@ Queue& find_queue(Ctx& ctx, const Call& call) {
   if (path.starts_with('/')) path.erase(0, 1);
   auto it = ctx.st.queues.find(path);
   if (it == ctx.st.queues.end()) {
-    throw_error(400, is_json(call) ? "QueueDoesNotExist" : "AWS.SimpleQueueService.NonExistentQueue",
+    throw_error(400,
+                is_json(call) ? "QueueDoesNotExist" : "AWS.SimpleQueueService.NonExistentQueue",
                 "The specified queue does not exist for this wsdl version.");
   }
   if (it->second.account_id != call.caller.account_id) {
@@ -106,10 +107,12 @@ aws::HttpResponse receive_message(Ctx& ctx, const Call& call) {
     ++m.receive_count;
     if (m.receive_count == 1) m.first_received = ctx.now;
     m.visible_at = ctx.now + std::chrono::seconds(visibility);
-    m.receipt_handle = random_chars(64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") + "=";
+    m.receipt_handle =
+        random_chars(64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") + "=";
     std::map<std::string, std::string> attributes;
     if (wanted("SentTimestamp"))
-      attributes["SentTimestamp"] = std::to_string(static_cast<long long>(epoch_seconds(m.sent) * 1000));
+      attributes["SentTimestamp"] =
+          std::to_string(static_cast<long long>(epoch_seconds(m.sent) * 1000));
     if (wanted("ApproximateReceiveCount"))
       attributes["ApproximateReceiveCount"] = std::to_string(m.receive_count);
     if (wanted("ApproximateFirstReceiveTimestamp"))
@@ -152,12 +155,14 @@ aws::HttpResponse delete_message(Ctx& ctx, const Call& call) {
   for (auto it = q.messages.begin(); it != q.messages.end(); ++it) {
     if (!handle.empty() && it->receipt_handle == handle) {
       q.messages.erase(it);
-      if (is_json(call)) return json_reply(Json::object(), call.request_id, "application/x-amz-json-1.0");
+      if (is_json(call))
+        return json_reply(Json::object(), call.request_id, "application/x-amz-json-1.0");
       return query_reply(call, kXmlns, "", false);
     }
   }
-  throw_error(400, "ReceiptHandleIsInvalid",
-              fmt::format("The input receipt handle \"{}\" is not a valid receipt handle.", handle));
+  throw_error(
+      400, "ReceiptHandleIsInvalid",
+      fmt::format("The input receipt handle \"{}\" is not a valid receipt handle.", handle));
 }
 
 aws::HttpResponse send_message(Ctx& ctx, const Call& call) {
@@ -183,7 +188,8 @@ aws::HttpResponse get_queue_url(Ctx& ctx, const Call& call) {
                                 : input(call, "QueueOwnerAWSAccountId");
   auto it = ctx.st.queues.find(owner + "/" + name);
   if (it == ctx.st.queues.end() || it->second.account_id != call.caller.account_id) {
-    throw_error(400, is_json(call) ? "QueueDoesNotExist" : "AWS.SimpleQueueService.NonExistentQueue",
+    throw_error(400,
+                is_json(call) ? "QueueDoesNotExist" : "AWS.SimpleQueueService.NonExistentQueue",
                 "The specified queue does not exist for this wsdl version.");
   }
   if (is_json(call)) {

@@ -15,14 +15,17 @@ constexpr int kFormat = 1;
 long long ms(core::TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
-core::TimePoint tp(const Json& j) { return core::TimePoint(std::chrono::milliseconds(j.get<long long>())); }
+core::TimePoint tp(const Json& j) {
+  return core::TimePoint(std::chrono::milliseconds(j.get<long long>()));
+}
 
 }  // namespace
 
 Json Simulator::save_json() const {
   std::lock_guard lock(mu_);
   const State& st = *state_;
-  Json out = {{"format", kFormat}, {"offset_seconds", st.offset.count()},
+  Json out = {{"format", kFormat},
+              {"offset_seconds", st.offset.count()},
               {"settings", settings_to_json(st.settings)}};
   Json accounts = Json::array();
   for (const auto& [id, a] : st.accounts) {
@@ -31,70 +34,104 @@ Json Simulator::save_json() const {
       contacts[t] = {{"name", c.name}, {"title", c.title}, {"email", c.email}, {"phone", c.phone}};
     Json users = Json::array();
     for (const auto& [n, u] : a.users) {
-      users.push_back({{"name", u.name}, {"user_id", u.user_id}, {"path", u.path},
-                       {"created", ms(u.created)}, {"login_profile", u.login_profile},
+      users.push_back({{"name", u.name},
+                       {"user_id", u.user_id},
+                       {"path", u.path},
+                       {"created", ms(u.created)},
+                       {"login_profile", u.login_profile},
                        {"password_reset_required", u.password_reset_required},
                        {"login_profile_created", ms(u.login_profile_created)},
                        {"policy_arns", u.policy_arns}});
     }
     Json roles = Json::array();
-    for (const auto& r : a.roles) roles.push_back({{"name", r.name}, {"trusted", r.trusted_account_id}});
+    for (const auto& r : a.roles)
+      roles.push_back({{"name", r.name}, {"trusted", r.trusted_account_id}});
     Json reports = Json::object();
     for (const auto& [n, d] : a.reports) reports[n] = d;
-    accounts.push_back({{"id", a.id}, {"email", a.email}, {"name", a.name},
-                        {"created", ms(a.created)}, {"organization_id", a.organization_id},
-                        {"joined_method", a.joined_method}, {"roles", roles},
-                        {"contacts", contacts}, {"users", users}, {"alias", a.alias},
+    accounts.push_back({{"id", a.id},
+                        {"email", a.email},
+                        {"name", a.name},
+                        {"created", ms(a.created)},
+                        {"organization_id", a.organization_id},
+                        {"joined_method", a.joined_method},
+                        {"roles", roles},
+                        {"contacts", contacts},
+                        {"users", users},
+                        {"alias", a.alias},
                         {"reports", reports}});
   }
   out["accounts"] = accounts;
   Json keys = Json::array();
   for (const auto& [id, k] : st.keys) {
-    keys.push_back({{"id", k.access_key_id}, {"secret", k.secret_access_key},
-                    {"token", k.session_token}, {"account_id", k.account_id}, {"arn", k.arn},
+    keys.push_back({{"id", k.access_key_id},
+                    {"secret", k.secret_access_key},
+                    {"token", k.session_token},
+                    {"account_id", k.account_id},
+                    {"arn", k.arn},
                     {"user_id", k.user_id},
                     {"expires", k.expires ? Json(ms(*k.expires)) : Json(nullptr)}});
   }
   out["keys"] = keys;
   Json orgs = Json::array();
   for (const auto& [id, o] : st.organizations)
-    orgs.push_back({{"id", o.id}, {"management", o.management_account_id}, {"created", ms(o.created)}});
+    orgs.push_back(
+        {{"id", o.id}, {"management", o.management_account_id}, {"created", ms(o.created)}});
   out["organizations"] = orgs;
   Json requests = Json::array();
   for (const auto& id : st.create_request_order) {
     const auto& r = st.create_requests.at(id);
-    requests.push_back({{"id", r.id}, {"requester", r.requester_account_id}, {"email", r.email},
-                        {"name", r.name}, {"role_name", r.role_name},
-                        {"requested", ms(r.requested)}, {"due", ms(r.due)}, {"state", r.state},
-                        {"account_id", r.account_id}, {"failure_reason", r.failure_reason},
+    requests.push_back({{"id", r.id},
+                        {"requester", r.requester_account_id},
+                        {"email", r.email},
+                        {"name", r.name},
+                        {"role_name", r.role_name},
+                        {"requested", ms(r.requested)},
+                        {"due", ms(r.due)},
+                        {"state", r.state},
+                        {"account_id", r.account_id},
+                        {"failure_reason", r.failure_reason},
                         {"completed", r.completed ? Json(ms(*r.completed)) : Json(nullptr)}});
   }
   out["create_account_requests"] = requests;
   Json buckets = Json::array();
   for (const auto& [n, b] : st.buckets) {
-    buckets.push_back({{"name", b.name}, {"owner", b.owner_account_id}, {"region", b.region},
-                       {"created", ms(b.created)}, {"policy", b.policy}});
+    buckets.push_back({{"name", b.name},
+                       {"owner", b.owner_account_id},
+                       {"region", b.region},
+                       {"created", ms(b.created)},
+                       {"policy", b.policy}});
   }
   out["buckets"] = buckets;
   Json products = Json::array();
   for (const auto& [c, p] : st.products) {
     Json dims = Json::array();
     for (const auto& [n, d] : p.dimensions) dims.push_back({{"name", n}, {"description", d}});
-    products.push_back({{"code", p.code}, {"id", p.id}, {"name", p.name},
-                        {"pricing_model", p.pricing_model}, {"dimensions", dims},
-                        {"fulfillment_url", p.fulfillment_url}, {"seller", p.seller_account_id},
-                        {"free_trial", p.free_trial}, {"legacy_identity", p.legacy_identity}});
+    products.push_back({{"code", p.code},
+                        {"id", p.id},
+                        {"name", p.name},
+                        {"pricing_model", p.pricing_model},
+                        {"dimensions", dims},
+                        {"fulfillment_url", p.fulfillment_url},
+                        {"seller", p.seller_account_id},
+                        {"free_trial", p.free_trial},
+                        {"legacy_identity", p.legacy_identity}});
   }
   out["products"] = products;
   Json agreements = Json::array();
   for (const auto& id : st.agreement_order) {
     const auto& a = st.agreements.at(id);
-    agreements.push_back({{"id", a.id}, {"buyer", a.buyer_account_id}, {"product", a.product_code},
+    agreements.push_back({{"id", a.id},
+                          {"buyer", a.buyer_account_id},
+                          {"product", a.product_code},
                           {"customer_identifier", a.customer_identifier},
-                          {"license_arn", a.license_arn}, {"offer_id", a.offer_id},
-                          {"free_trial", a.free_trial}, {"entitlements", a.entitlements},
-                          {"status", a.status}, {"created", ms(a.created)},
-                          {"status_due", ms(a.status_due)}, {"ends", ms(a.ends)}});
+                          {"license_arn", a.license_arn},
+                          {"offer_id", a.offer_id},
+                          {"free_trial", a.free_trial},
+                          {"entitlements", a.entitlements},
+                          {"status", a.status},
+                          {"created", ms(a.created)},
+                          {"status_due", ms(a.status_due)},
+                          {"ends", ms(a.ends)}});
   }
   out["agreements"] = agreements;
   Json tokens = Json::array();
@@ -103,25 +140,39 @@ Json Simulator::save_json() const {
   out["tokens"] = tokens;
   Json metering = Json::array();
   for (const auto& r : st.metering) {
-    metering.push_back({{"id", r.id}, {"product", r.product_code}, {"customer", r.customer},
-                        {"dimension", r.dimension}, {"hour", r.hour}, {"quantity", r.quantity},
-                        {"status", r.status}, {"timestamp", ms(r.timestamp)},
-                        {"received", ms(r.received)}, {"operation", r.operation},
+    metering.push_back({{"id", r.id},
+                        {"product", r.product_code},
+                        {"customer", r.customer},
+                        {"dimension", r.dimension},
+                        {"hour", r.hour},
+                        {"quantity", r.quantity},
+                        {"status", r.status},
+                        {"timestamp", ms(r.timestamp)},
+                        {"received", ms(r.received)},
+                        {"operation", r.operation},
                         {"allocations", r.allocations}});
   }
   out["metering"] = metering;
   Json subs = Json::array();
   for (const auto& s : st.notification_subscriptions) {
-    subs.push_back({{"arn", s.arn}, {"topic_arn", s.topic_arn}, {"topic", s.topic},
-                    {"product", s.product_code}, {"endpoint", s.endpoint},
-                    {"queue", s.queue_key}, {"signature_version", s.signature_version},
-                    {"status", s.status}, {"token", s.token}});
+    subs.push_back({{"arn", s.arn},
+                    {"topic_arn", s.topic_arn},
+                    {"topic", s.topic},
+                    {"product", s.product_code},
+                    {"endpoint", s.endpoint},
+                    {"queue", s.queue_key},
+                    {"signature_version", s.signature_version},
+                    {"status", s.status},
+                    {"token", s.token}});
   }
   out["notification_subscriptions"] = subs;
   Json dests = Json::array();
   for (const auto& d : st.event_destinations) {
-    dests.push_back({{"id", d.id}, {"endpoint", d.endpoint}, {"header", d.header_name},
-                     {"value", d.header_value}, {"seller", d.seller_account_id}});
+    dests.push_back({{"id", d.id},
+                     {"endpoint", d.endpoint},
+                     {"header", d.header_name},
+                     {"value", d.header_value},
+                     {"seller", d.seller_account_id}});
   }
   out["event_destinations"] = dests;
   Json queues = Json::array();
@@ -170,13 +221,14 @@ core::Status Simulator::load_json(const Json& in) {
       next.accounts[a.id] = a;
     }
     for (const auto& j : in.at("keys")) {
-      AccessKey k{j.at("id"), j.at("secret"), j.at("token"), j.at("account_id"), j.at("arn"),
-                  j.at("user_id"), std::nullopt};
+      AccessKey k{j.at("id"),  j.at("secret"),  j.at("token"), j.at("account_id"),
+                  j.at("arn"), j.at("user_id"), std::nullopt};
       if (!j.at("expires").is_null()) k.expires = tp(j.at("expires"));
       next.keys[k.access_key_id] = k;
     }
     for (const auto& j : in.at("organizations"))
-      next.organizations[j.at("id")] = Organization{j.at("id"), j.at("management"), tp(j.at("created"))};
+      next.organizations[j.at("id")] =
+          Organization{j.at("id"), j.at("management"), tp(j.at("created"))};
     for (const auto& j : in.at("create_account_requests")) {
       CreateAccountRequest r;
       r.id = j.at("id");
@@ -194,15 +246,16 @@ core::Status Simulator::load_json(const Json& in) {
       next.create_requests[r.id] = r;
     }
     for (const auto& j : in.at("buckets"))
-      next.buckets[j.at("name")] = Bucket{j.at("name"), j.at("owner"), j.at("region"),
-                                          tp(j.at("created")), j.at("policy")};
+      next.buckets[j.at("name")] =
+          Bucket{j.at("name"), j.at("owner"), j.at("region"), tp(j.at("created")), j.at("policy")};
     for (const auto& j : in.at("products")) {
       Product p;
       p.code = j.at("code");
       p.id = j.at("id");
       p.name = j.at("name");
       p.pricing_model = j.at("pricing_model");
-      for (const auto& d : j.at("dimensions")) p.dimensions.emplace_back(d.at("name"), d.at("description"));
+      for (const auto& d : j.at("dimensions"))
+        p.dimensions.emplace_back(d.at("name"), d.at("description"));
       p.fulfillment_url = j.at("fulfillment_url");
       p.seller_account_id = j.at("seller");
       p.free_trial = j.at("free_trial");
@@ -261,8 +314,8 @@ core::Status Simulator::load_json(const Json& in) {
       next.notification_subscriptions.push_back(s);
     }
     for (const auto& j : in.at("event_destinations")) {
-      next.event_destinations.push_back(
-          EventDestination{j.at("id"), j.at("endpoint"), j.at("header"), j.at("value"), j.at("seller")});
+      next.event_destinations.push_back(EventDestination{
+          j.at("id"), j.at("endpoint"), j.at("header"), j.at("value"), j.at("seller")});
     }
     for (const auto& j : in.at("queues")) {
       Queue q;

@@ -24,7 +24,8 @@ aws::HttpResponse get_caller_identity(const Call& call) {
 aws::HttpResponse assume_role(Ctx& ctx, const Call& call) {
   const std::string role_arn = call.param("RoleArn");
   const std::string session = call.param("RoleSessionName");
-  static const std::regex kRoleArn(R"(arn:aws:iam::([0-9]{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+))");
+  static const std::regex kRoleArn(
+      R"(arn:aws:iam::([0-9]{12}):role/(?:[\w+=,.@-]+/)*([\w+=,.@-]+))");
   std::smatch m;
   if (role_arn.size() < 20 || !std::regex_match(role_arn, m, kRoleArn)) {
     throw_error(400, "ValidationError",
@@ -54,8 +55,8 @@ aws::HttpResponse assume_role(Ctx& ctx, const Call& call) {
   bool trusted = false;
   if (target) {
     for (const auto& role : target->roles) {
-      trusted = trusted ||
-                (role.name == role_name && role.trusted_account_id == call.caller.account_id);
+      trusted =
+          trusted || (role.name == role_name && role.trusted_account_id == call.caller.account_id);
     }
   }
   if (!trusted) {

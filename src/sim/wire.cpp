@@ -37,8 +37,8 @@ bool Call::has_param(std::string_view name) const {
 std::vector<std::string> Call::list_param(std::string_view name, bool flattened) const {
   std::vector<std::string> out;
   for (int i = 1;; ++i) {
-    const std::string key = flattened ? fmt::format("{}.{}", name, i)
-                                      : fmt::format("{}.member.{}", name, i);
+    const std::string key =
+        flattened ? fmt::format("{}.{}", name, i) : fmt::format("{}.member.{}", name, i);
     if (!has_param(key)) break;
     out.push_back(param(key));
   }
@@ -76,26 +76,13 @@ std::string xml_escape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      default:
-        out += c;
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      case '\r': out += "&#13;"; break;
+      default: out += c;
     }
   }
   return out;
@@ -150,9 +137,8 @@ aws::HttpResponse error_reply(aws::Protocol protocol, const AwsError& error,
       Json body = error.extra.is_object() ? error.extra : Json::object();
       if (protocol == aws::Protocol::kJson) body["__type"] = error.code;
       body["message"] = error.message;
-      r.set_header("Content-Type", protocol == aws::Protocol::kJson
-                                       ? "application/x-amz-json-1.1"
-                                       : "application/json");
+      r.set_header("Content-Type", protocol == aws::Protocol::kJson ? "application/x-amz-json-1.1"
+                                                                    : "application/json");
       r.set_header("x-amzn-RequestId", request_id);
       r.set_header("x-amzn-ErrorType", error.code);
       r.body = body.dump();
