@@ -75,15 +75,15 @@ std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& op
     return nullptr;
   }
   sim::Simulator& simulator = server->simulator();
-  auto product = simulator.create_product(
-      {{"product_code", kDemoProductCode},
-       {"name", "Marketlink Demo (SaaS)"},
-       {"pricing_model", "subscription"},
-       {"dimensions",
-        {{{"name", "users"}, {"description", "Active users per hour"}},
-         {{"name", "api_calls"}, {"description", "API calls per hour"}}}},
-       {"fulfillment_url", hub_url + "/aws/fulfillment"},
-       {"free_trial", true}});
+  auto product =
+      simulator.create_product({{"product_code", kDemoProductCode},
+                                {"name", "Marketlink Demo (SaaS)"},
+                                {"pricing_model", "subscription"},
+                                {"dimensions",
+                                 {{{"name", "users"}, {"description", "Active users per hour"}},
+                                  {{"name", "api_calls"}, {"description", "API calls per hour"}}}},
+                                {"fulfillment_url", hub_url + "/aws/fulfillment"},
+                                {"free_trial", true}});
   auto buyer = simulator.create_account({{"account_id", kDemoBuyerAccountId},
                                          {"email", "buyer@example.com"},
                                          {"name", "Demo buyer"}});
@@ -186,8 +186,8 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
       {{"url", url}, {"database", database.display_name()}, {"sandbox", config.sandbox}});
   std::unique_ptr<sim::SimServer> simulator;
   if (config.sandbox) {
-    simulator = start_sandbox_simulator(
-        sandbox, clock, config.public_url.empty() ? url : config.public_url);
+    simulator = start_sandbox_simulator(sandbox, clock,
+                                        config.public_url.empty() ? url : config.public_url);
     if (!simulator) {
       server.shutdown();
       return 1;

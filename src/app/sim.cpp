@@ -24,8 +24,8 @@ int run_simulator(const SimOptions& options) {
     return 2;
   }
   core::SystemClock clock;
-  sim::SimServer server({.host = listen->host, .port = listen->port, .state_file = options.state_file},
-                        clock);
+  sim::SimServer server(
+      {.host = listen->host, .port = listen->port, .state_file = options.state_file}, clock);
   auto port = server.start();
   if (!port.ok()) {
     fmt::print(stderr, "marketlink: {}\n", port.error().message);
