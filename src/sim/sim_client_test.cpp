@@ -3,6 +3,8 @@
 // retries ride out, and permanent errors that fail fast with AWS's code.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "aws/account.h"
 #include "aws/assume_role_credentials_provider.h"
 #include "aws/cur.h"
@@ -45,9 +47,7 @@ class SimClientTest : public ::testing::Test {
          .retry = {.max_attempts = attempts, .base_delay = 10ms, .max_delay = 50ms}});
   }
   Json account(Json request = Json::object()) { return sim().create_account(request).value(); }
-  size_t calls(const std::string& operation) {
-    return sim().calls_json(operation)["calls"].size();
-  }
+  size_t calls(const std::string& operation) { return sim().calls_json(operation)["calls"].size(); }
 
   core::SystemClock clock_;
   SimServer server_;
@@ -96,9 +96,10 @@ TEST_F(SimClientTest, MarketplaceOperations) {
             "DuplicateRecord");
 
   aws::metering::MeteringClient buyer_metering(client(keys_of(buyer)));
-  auto metered = buyer_metering.meter_usage(
-      {.product_code = "prod1", .timestamp = sim().now(), .usage_dimension = "seats",
-       .usage_quantity = 1});
+  auto metered = buyer_metering.meter_usage({.product_code = "prod1",
+                                             .timestamp = sim().now(),
+                                             .usage_dimension = "seats",
+                                             .usage_quantity = 1});
   ASSERT_TRUE(metered.ok()) << metered.error().message;
   EXPECT_FALSE(metered->metering_record_id.empty());
 
@@ -112,17 +113,34 @@ TEST_F(SimClientTest, MarketplaceOperations) {
 
   aws::sqs::SqsClient sqs(client(seller_keys()));
   const std::string queue = server_.url() + "/" + std::string(kSellerAccountId) + "/mp";
-  auto received = sqs.receive_message({.queue_url = queue, .attribute_names = {"All"},
-                                       .max_number_of_messages = 10});
+  auto received = sqs.receive_message(
+      {.queue_url = queue, .attribute_names = {"All"}, .max_number_of_messages = 10});
   ASSERT_TRUE(received.ok()) << received.error().message;
   ASSERT_EQ(received->messages.size(), 1u);
   const Json envelope = Json::parse(received->messages[0].body);
   EXPECT_EQ(Json::parse(envelope["Message"].get<std::string>())["action"], "subscribe-success");
   EXPECT_TRUE(received->messages[0].attributes.contains("SentTimestamp"));
-  ASSERT_TRUE(sqs.delete_message({.queue_url = queue,
-                                  .receipt_handle = received->messages[0].receipt_handle})
+  ASSERT_TRUE(sqs.delete_message(
+                     {.queue_url = queue, .receipt_handle = received->messages[0].receipt_handle})
                   .ok());
   EXPECT_TRUE(sqs.receive_message({.queue_url = queue})->messages.empty());
+
+  // Long polling: an empty queue answers once a message arrives, or after WaitTimeSeconds.
+  const auto start = std::chrono::steady_clock::now();
+  std::thread later([&] {
+    std::this_thread::sleep_for(300ms);
+    ASSERT_TRUE(sim().cancel_subscription(sub["agreement_id"]).ok());
+  });
+  auto polled = sqs.receive_message({.queue_url = queue, .wait_time_seconds = 5});
+  later.join();
+  ASSERT_TRUE(polled.ok()) << polled.error().message;
+  ASSERT_EQ(polled->messages.size(), 1u);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
+  const auto empty_start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(
+      sqs.receive_message({.queue_url = queue, .visibility_timeout = 60, .wait_time_seconds = 1})
+          ->messages.empty());
+  EXPECT_GE(std::chrono::steady_clock::now() - empty_start, 900ms);
 }
 
 TEST_F(SimClientTest, OrganizationsAccountStsAndIam) {
@@ -142,26 +160,27 @@ TEST_F(SimClientTest, OrganizationsAccountStsAndIam) {
       {.create_account_request_id = created->create_account_status.id});
   ASSERT_EQ(status->create_account_status.state, "SUCCEEDED");
   const std::string member = status->create_account_status.account_id;
-  EXPECT_EQ(orgs.list_create_account_status({.states = {"SUCCEEDED"}})
-                ->create_account_statuses.size(),
-            1u);
+  EXPECT_EQ(
+      orgs.list_create_account_status({.states = {"SUCCEEDED"}})->create_account_statuses.size(),
+      1u);
   EXPECT_EQ(orgs.list_accounts({})->accounts.size(), 2u);
   EXPECT_EQ(orgs.describe_account({.account_id = member})->account.email, "member@example.com");
 
   aws::account::AccountClient account_api(client(keys_of(mgmt)));
   ASSERT_TRUE(account_api
-                  .put_alternate_contact({.name = "Ops", .title = "On call",
+                  .put_alternate_contact({.name = "Ops",
+                                          .title = "On call",
                                           .email_address = "ops@example.com",
                                           .phone_number = "+1 555 0100",
                                           .alternate_contact_type = "OPERATIONS",
                                           .account_id = member})
                   .ok());
-  auto contact =
-      account_api.get_alternate_contact({.alternate_contact_type = "OPERATIONS", .account_id = member});
+  auto contact = account_api.get_alternate_contact(
+      {.alternate_contact_type = "OPERATIONS", .account_id = member});
   ASSERT_TRUE(contact.ok()) << contact.error().message;
   EXPECT_EQ(contact->alternate_contact.email_address, "ops@example.com");
-  EXPECT_EQ(aws_error_code(account_api.get_alternate_contact({.alternate_contact_type = "BILLING"})
-                               .error()),
+  EXPECT_EQ(aws_error_code(
+                account_api.get_alternate_contact({.alternate_contact_type = "BILLING"}).error()),
             "ResourceNotFoundException");
 
   aws::sts::StsClient sts(client(keys_of(mgmt)));
@@ -206,21 +225,25 @@ TEST_F(SimClientTest, S3AndCur) {
   ASSERT_TRUE(listed.ok()) << listed.error().message;
   ASSERT_EQ(listed->buckets.size(), 1u);
   EXPECT_EQ(listed->buckets[0].name, "client-cur");
-  ASSERT_TRUE(s3.put_bucket_policy(
-                    {.bucket = "client-cur",
-                     .policy = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
-                               R"("Principal":{"Service":"billingreports.amazonaws.com"},)"
-                               R"("Action":"s3:PutObject","Resource":"arn:aws:s3:::client-cur/*"}]})"})
-                  .ok());
+  ASSERT_TRUE(
+      s3.put_bucket_policy(
+            {.bucket = "client-cur",
+             .policy = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",)"
+                       R"("Principal":{"Service":"billingreports.amazonaws.com"},)"
+                       R"("Action":"s3:PutObject","Resource":"arn:aws:s3:::client-cur/*"}]})"})
+          .ok());
   aws::s3::S3Client other(client(keys_of(account())));
   EXPECT_EQ(aws_error_code(other.create_bucket({.bucket = "client-cur"}).error()),
             "BucketAlreadyExists");
 
   aws::cur::CurClient cur(client(keys_of(owner)));
-  aws::cur::ReportDefinition def{.report_name = "daily", .time_unit = "DAILY",
-                                 .format = "textORcsv", .compression = "ZIP",
+  aws::cur::ReportDefinition def{.report_name = "daily",
+                                 .time_unit = "DAILY",
+                                 .format = "textORcsv",
+                                 .compression = "ZIP",
                                  .additional_schema_elements = {"RESOURCES"},
-                                 .s3_bucket = "client-cur", .s3_prefix = "reports",
+                                 .s3_bucket = "client-cur",
+                                 .s3_prefix = "reports",
                                  .s3_region = "us-east-1"};
   ASSERT_TRUE(cur.put_report_definition({.report_definition = def}).ok());
   auto described = cur.describe_report_definitions({.max_results = 5});
@@ -232,11 +255,11 @@ TEST_F(SimClientTest, S3AndCur) {
 }
 
 TEST_F(SimClientTest, ThrottlingIsRetriedUntilItSucceeds) {
-  ASSERT_TRUE(sim()
-                  .add_fault({{"operation", "GetCallerIdentity"},
-                              {"error", "ThrottlingException"},
-                              {"count", 3}})
-                  .ok());
+  ASSERT_TRUE(
+      sim()
+          .add_fault(
+              {{"operation", "GetCallerIdentity"}, {"error", "ThrottlingException"}, {"count", 3}})
+          .ok());
   aws::sts::StsClient sts(client(seller_keys(), 5));
   auto who = sts.get_caller_identity();
   ASSERT_TRUE(who.ok()) << who.error().message;
@@ -248,9 +271,8 @@ TEST_F(SimClientTest, ThrottlingIsRetriedUntilItSucceeds) {
                               {"rate", 0.5},
                               {"seed", 7}})
                   .ok());
-  ASSERT_TRUE(sim()
-                  .create_product({{"product_code", "p"}, {"dimensions", {{{"name", "users"}}}}})
-                  .ok());
+  ASSERT_TRUE(
+      sim().create_product({{"product_code", "p"}, {"dimensions", {{{"name", "users"}}}}}).ok());
   aws::metering::MeteringClient metering(client(seller_keys(), 10));
   for (int i = 0; i < 5; ++i) {
     auto r = metering.batch_meter_usage({.usage_records = {}, .product_code = "p"});

@@ -249,6 +249,7 @@ struct State {
   std::unique_ptr<SnsSigner> signer;
   bool dirty = false;
   long long next_seq = 1;
+  long long queue_version = 0;  // bumped whenever a message enters a queue
 };
 
 // What one AWS call carries once routed and authenticated.

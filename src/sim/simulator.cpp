@@ -63,6 +63,24 @@ std::string new_request_id() {
 
 std::string service_label(aws::Service s) { return std::string(aws::service_info(s).name); }
 
+// How long a ReceiveMessage may wait for messages (0 unless it asks for a long poll).
+std::chrono::seconds long_poll_seconds(const Call& call) {
+  if (call.service != aws::Service::kSqs || call.operation != "ReceiveMessage") return {};
+  long long wait = 0;
+  if (call.input.is_object() && call.input.contains("WaitTimeSeconds") &&
+      call.input["WaitTimeSeconds"].is_number_integer()) {
+    wait = call.input["WaitTimeSeconds"].get<long long>();
+  } else if (call.has_param("WaitTimeSeconds")) {
+    wait = std::atoll(call.param("WaitTimeSeconds").c_str());
+  }
+  return std::chrono::seconds(std::clamp(wait, 0LL, 20LL));
+}
+
+bool has_messages(const aws::HttpResponse& response) {
+  return response.status != 200 || response.body.find("<Message>") != std::string::npos ||
+         response.body.find("\"Messages\"") != std::string::npos;
+}
+
 }  // namespace
 
 Json settings_to_json(const SimulatorSettings& s) {
@@ -177,9 +195,10 @@ void Simulator::settle() {
     std::lock_guard lock(mu_);
     Ctx ctx{*state_, clock_.now() + state_->offset};
     const size_t before = state_->outbox.size();
+    const long long queue_version = state_->queue_version;
     settle_create_accounts(ctx);
     settle_agreements(ctx);
-    queued = state_->outbox.size() != before;
+    queued = state_->outbox.size() != before || state_->queue_version != queue_version;
   }
   if (queued) deliveries_cv_.notify_all();
 }
@@ -366,27 +385,38 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
   aws::HttpResponse response;
   std::string error_code;
   bool queued = false;
+  // SQS long polling: an empty ReceiveMessage waits (in real time) for a message to arrive, for
+  // up to WaitTimeSeconds.
+  const auto poll_until = std::chrono::steady_clock::now() + long_poll_seconds(call);
   try {
-    std::lock_guard lock(mu_);
-    Ctx ctx{*state_, clock_.now() + state_->offset};
-    const size_t before = state_->outbox.size();
-    settle_create_accounts(ctx);
-    settle_agreements(ctx);
-    switch (route.service) {
-      case aws::Service::kMetering: response = metering_call(ctx, call); break;
-      case aws::Service::kEntitlement: response = entitlement_call(ctx, call); break;
-      case aws::Service::kOrganizations: response = organizations_call(ctx, call); break;
-      case aws::Service::kAccount: response = account_call(ctx, call); break;
-      case aws::Service::kIam: response = iam_call(ctx, call); break;
-      case aws::Service::kSts: response = sts_call(ctx, call); break;
-      case aws::Service::kS3: response = s3_call(ctx, call); break;
-      case aws::Service::kCur: response = cur_call(ctx, call); break;
-      case aws::Service::kSqs: response = sqs_call(ctx, call); break;
+    std::unique_lock lock(mu_);
+    for (;;) {
+      Ctx ctx{*state_, clock_.now() + state_->offset};
+      const size_t before = state_->outbox.size();
+      const long long queue_version = state_->queue_version;
+      settle_create_accounts(ctx);
+      settle_agreements(ctx);
+      switch (route.service) {
+        case aws::Service::kMetering: response = metering_call(ctx, call); break;
+        case aws::Service::kEntitlement: response = entitlement_call(ctx, call); break;
+        case aws::Service::kOrganizations: response = organizations_call(ctx, call); break;
+        case aws::Service::kAccount: response = account_call(ctx, call); break;
+        case aws::Service::kIam: response = iam_call(ctx, call); break;
+        case aws::Service::kSts: response = sts_call(ctx, call); break;
+        case aws::Service::kS3: response = s3_call(ctx, call); break;
+        case aws::Service::kCur: response = cur_call(ctx, call); break;
+        case aws::Service::kSqs: response = sqs_call(ctx, call); break;
+      }
+      state_->dirty = true;
+      queued = queued || state_->outbox.size() != before || state_->queue_version != queue_version;
+      if (route.service != aws::Service::kSqs || call.operation != "ReceiveMessage" ||
+          has_messages(response) || std::chrono::steady_clock::now() >= poll_until) {
+        break;
+      }
+      deliveries_cv_.wait_until(lock, poll_until);
     }
     if (route.protocol == aws::Protocol::kJson)
       response.set_header("Content-Type", route.json_content_type);
-    state_->dirty = true;
-    queued = state_->outbox.size() != before;
   } catch (const AwsError& e) {
     return fail(&caller, e);
   }

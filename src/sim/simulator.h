@@ -176,7 +176,7 @@ class Simulator {
   std::vector<Delivery> take_deliveries();
   // Records one attempt's outcome (status 0 = no HTTP answer).
   void delivery_attempted(const std::string& id, int status, bool final_attempt);
-  // Blocks until a delivery is waiting or `timeout` passes.
+  // Blocks until a delivery is waiting or `timeout` passes (or something else changes).
   void wait_for_deliveries(std::chrono::milliseconds timeout);
 
   // Applies what time has made due (accounts created, unsubscribes completed, events queued).

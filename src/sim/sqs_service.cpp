@@ -214,6 +214,7 @@ void enqueue_message(Ctx& ctx, const std::string& queue_key, const std::string& 
   m.sent = ctx.now;
   m.visible_at = ctx.now;
   it->second.messages.push_back(std::move(m));
+  ++ctx.st.queue_version;
 }
 
 aws::HttpResponse sqs_call(Ctx& ctx, const Call& call) {
