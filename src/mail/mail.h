@@ -72,9 +72,10 @@ std::string describe_transport(const MailerSettings& settings);
 
 // The job kind that delivers queued mail.
 inline constexpr const char* kSendJobKind = "mail.send";
-// Attempts of a mail.send job: with the queue's default backoff the last one comes hours after
-// the first.
-inline constexpr int kSendAttempts = 12;
+// Attempts of a mail.send job. With the queue's default backoff (2 s doubling, capped at an hour,
+// full jitter) they spread over about 2.5 hours on average and 5 at most, which rides out a
+// mail server's restart or a short outage.
+inline constexpr int kSendAttempts = 16;
 
 // Queues messages for delivery by the `mail.send` job (see jobs/jobs.h). Safe for concurrent use.
 class MailQueue {
