@@ -442,7 +442,9 @@ class JobQueue::Impl {
       const auto leases = in_flight_;
       lock.unlock();
       const core::TimePoint now = clock_.now();
-      for (const auto& [id, owner] : leases) {
+      for (const auto& lease : leases) {
+        const std::string& id = lease.first;
+        const std::string& owner = lease.second;
         auto extended = db_.transact([&](soci::session& s) -> core::Result<bool> {
           return store_.extend_lease(s, id, owner, rfc3339(now + settings_.lease), rfc3339(now));
         });

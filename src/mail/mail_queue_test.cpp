@@ -88,16 +88,18 @@ class MailQueueTest : public ::testing::TestWithParam<TestBackend> {
   std::unique_ptr<MailQueue> queue_;
 };
 
-const Message kWelcome{.to = "buyer@example.com",
-                       .subject = "Welcome to Marketlink",
-                       .text_body = "Hello!\n",
-                       .html_body = "<p>Hello!</p>"};
+Message welcome() {
+  return {.to = "buyer@example.com",
+          .subject = "Welcome to Marketlink",
+          .text_body = "Hello!\n",
+          .html_body = "<p>Hello!</p>"};
+}
 
 TEST_P(MailQueueTest, QueuedMailIsWrittenToTheOutboxByTheSendJob) {
   auto mailer = make_mailer({.outbox_dir = outbox_}, clock_, ids_);
   ASSERT_TRUE(mailer.ok());
   register_send_handler(*jobs_, **mailer);
-  ASSERT_TRUE(queue_->enqueue(kWelcome).ok());
+  ASSERT_TRUE(queue_->enqueue(welcome()).ok());
   EXPECT_TRUE(testing::eml_files(outbox_).empty()) << "queueing must not send";
 
   ASSERT_TRUE(*jobs_->run_next());
@@ -109,10 +111,10 @@ TEST_P(MailQueueTest, QueuedMailIsWrittenToTheOutboxByTheSendJob) {
   std::string error;
   auto parsed = testing::parse_message(raw.str(), error);
   ASSERT_TRUE(parsed) << error;
-  EXPECT_EQ(parsed->header("to"), kWelcome.to);
-  EXPECT_EQ(parsed->header("subject"), kWelcome.subject);
-  EXPECT_EQ(parsed->text, kWelcome.text_body);
-  EXPECT_EQ(parsed->html, kWelcome.html_body);
+  EXPECT_EQ(parsed->header("to"), welcome().to);
+  EXPECT_EQ(parsed->header("subject"), welcome().subject);
+  EXPECT_EQ(parsed->text, welcome().text_body);
+  EXPECT_EQ(parsed->html, welcome().html_body);
   const auto jobs = mail_jobs();
   ASSERT_EQ(jobs.size(), 1u);
   EXPECT_EQ(jobs[0].status, jobs::JobStatus::kSucceeded);
@@ -123,7 +125,7 @@ TEST_P(MailQueueTest, UnavailableRetriesLaterAndInvalidGoesDead) {
   ScriptedMailer mailer({core::unavailable("mail server down"),
                          core::invalid("The mail server refused the recipient for good (550).")});
   register_send_handler(*jobs_, mailer);
-  ASSERT_TRUE(queue_->enqueue(kWelcome).ok());
+  ASSERT_TRUE(queue_->enqueue(welcome()).ok());
 
   ASSERT_TRUE(*jobs_->run_next());
   auto job = mail_jobs().at(0);
@@ -137,7 +139,7 @@ TEST_P(MailQueueTest, UnavailableRetriesLaterAndInvalidGoesDead) {
   EXPECT_EQ(job.status, jobs::JobStatus::kDead);
   EXPECT_EQ(job.job.attempts, 2);
   ASSERT_EQ(mailer.sent().size(), 2u);
-  EXPECT_EQ(mailer.sent()[1].html_body, kWelcome.html_body);
+  EXPECT_EQ(mailer.sent()[1].html_body, welcome().html_body);
 }
 
 TEST_P(MailQueueTest, InvalidMessagesAreRefusedWhenQueued) {
@@ -160,13 +162,13 @@ TEST_P(MailQueueTest, MalformedPayloadGoesDead) {
 
 TEST_P(MailQueueTest, MailQueuedInARolledBackTransactionIsNeverSent) {
   auto rolled_back = t_->db().transact([&](soci::session& s) -> core::Status {
-    if (auto r = queue_->enqueue(s, kWelcome); !r.ok()) return r;
+    if (auto r = queue_->enqueue(s, welcome()); !r.ok()) return r;
     return core::conflict("the sign-up failed after all");
   });
   ASSERT_FALSE(rolled_back.ok());
   EXPECT_TRUE(mail_jobs().empty());
   auto committed = t_->db().transact(
-      [&](soci::session& s) -> core::Status { return queue_->enqueue(s, kWelcome); });
+      [&](soci::session& s) -> core::Status { return queue_->enqueue(s, welcome()); });
   ASSERT_TRUE(committed.ok());
   EXPECT_EQ(mail_jobs().size(), 1u);
 }
@@ -188,7 +190,7 @@ TEST_P(MailQueueTest, QueuedMailReachesARealSmtpServerThroughWorkers) {
   ASSERT_TRUE(mailer.ok());
   register_send_handler(workers, **mailer);
   auto queue = make_mail_queue(workers);
-  Message message = kWelcome;
+  Message message = welcome();
   message.subject = "Queued " + ids.new_id();
   ASSERT_TRUE(queue->enqueue(message).ok());
   workers.start();

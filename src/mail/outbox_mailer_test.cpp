@@ -71,6 +71,7 @@ TEST_F(OutboxMailerTest, ConcurrentSendsWriteSeparateFiles) {
   auto m = mailer(dir_);
   ASSERT_TRUE(m.ok());
   std::vector<std::thread> threads;
+  threads.reserve(4);
   for (int i = 0; i < 4; ++i) {
     threads.emplace_back([&, i] {
       for (int j = 0; j < 5; ++j) {

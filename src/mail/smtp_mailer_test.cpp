@@ -26,8 +26,8 @@ namespace {
                   "MARKETLINK_TEST_SMTP_MAILDIR is unset";                        \
       GTEST_SKIP() << "MARKETLINK_TEST_SMTP_URL is unset; SMTP cases skipped";    \
     }                                                                             \
-    url = u;                                                                      \
-    maildir = d;                                                                  \
+    (url) = u;                                                                    \
+    (maildir) = d;                                                                \
   } while (0)
 
 // A local port with nothing listening on it.
@@ -36,9 +36,11 @@ int closed_port() {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
   socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ADD_FAILURE() << "no free local port";
+  }
   close(fd);
   return ntohs(addr.sin_port);
 }
