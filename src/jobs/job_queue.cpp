@@ -257,6 +257,13 @@ class JobQueue::Impl {
     std::optional<core::Error> first_error;
     for (const Schedule& schedule : schedules) {
       const long long period = period_number(schedule.when, now);
+      {
+        // Once this process saw a period settled (fired here or elsewhere), it skips the write
+        // transaction until the next period begins.
+        std::lock_guard lock(mutex_);
+        auto it = settled_periods_.find(schedule.name);
+        if (it != settled_periods_.end() && it->second >= period) continue;
+      }
       auto r = db_.transact([&](soci::session& s) -> core::Result<bool> {
         if (!store_.claim_schedule_period(s, schedule.name, period, rfc3339(now))) return false;
         auto id = enqueue_in(s, schedule.kind, schedule.payload,
@@ -268,6 +275,10 @@ class JobQueue::Impl {
       if (!r.ok()) {
         if (!first_error) first_error = r.error();
         continue;
+      }
+      {
+        std::lock_guard lock(mutex_);
+        settled_periods_[schedule.name] = period;
       }
       if (*r) {
         ++fired;
@@ -511,9 +522,10 @@ class JobQueue::Impl {
   std::mutex mutex_;
   std::map<std::string, JobHandler> handlers_;
   std::vector<Schedule> schedules_;
-  std::map<std::string, std::string> in_flight_;  // job id → lease owner, in this process
-  std::condition_variable wake_;                  // workers
-  std::condition_variable background_wake_;       // heartbeat and housekeeping
+  std::map<std::string, long long> settled_periods_;  // schedule name → last period known fired
+  std::map<std::string, std::string> in_flight_;      // job id → lease owner, in this process
+  std::condition_variable wake_;                      // workers
+  std::condition_variable background_wake_;           // heartbeat and housekeeping
   int pending_wakeups_ = 0;
   bool started_ = false;
   bool stopped_ = false;
