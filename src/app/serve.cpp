@@ -12,6 +12,8 @@
 #include "db/database.h"
 #include "db/migrations.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
+#include "mail/mail.h"
 #include "sim/sim_server.h"
 #include "web/pages.h"
 
@@ -94,21 +96,24 @@ std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& op
   return server;
 }
 
-void print_sandbox_guide(const std::string& url, const std::string& sim_url) {
+void print_sandbox_guide(const std::string& url, const std::string& mail_transport,
+                         const std::string& sim_url) {
   fmt::print(
       "\n"
       "  Marketlink sandbox is running at {0}/\n"
       "\n"
       "  Open {0}/ in a browser to see the home page.\n"
       "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
+      "  Mail goes to {1}.\n"
       "\n"
-      "  Simulated AWS: {1}  (MARKETLINK_AWS_ENDPOINT={1})\n"
-      "    Buyer console: {1}/console  (sign in as demo buyer {2}, subscribe to\n"
+      "  Simulated AWS: {2}  (MARKETLINK_AWS_ENDPOINT={2})\n"
+      "    Buyer console: {2}/console  (sign in as demo buyer {3}, subscribe to\n"
       "    \"Marketlink Demo (SaaS)\", then Set up product)\n"
-      "    Seller account {3}, sandbox-only key {4}\n"
-      "    Control API: {1}/_sim/…\n"
+      "    Seller account {4}, sandbox-only key {5}\n"
+      "    Control API: {2}/_sim/…\n"
       "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
-      url, sim_url, kDemoBuyerAccountId, sim::kSellerAccountId, sim::kSellerAccessKeyId);
+      url, mail_transport, sim_url, kDemoBuyerAccountId, sim::kSellerAccountId,
+      sim::kSellerAccessKeyId);
 }
 
 }  // namespace
@@ -145,6 +150,29 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
                     [&database] { return database.in_use(); });
   metrics.add_gauge("marketlink_db_pool_size", "Database connections kept open.",
                     [&database] { return database.pool_size(); });
+
+  // Background jobs and mail. The mailer outlives the queue whose workers call it.
+  const mail::MailerSettings mail_settings{.smtp_url = config.smtp_url,
+                                           .username = config.smtp_username,
+                                           .password = config.smtp_password,
+                                           .starttls = config.smtp_starttls,
+                                           .from = config.mail_from,
+                                           .outbox_dir = config.outbox_dir};
+  auto mailer = mail::make_mailer(mail_settings, clock, ids);
+  if (!mailer.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", mailer.error().message);
+    return 1;
+  }
+  jobs::JobQueue job_queue(database, clock, ids, metrics,
+                           {.workers = config.job_workers,
+                            .lease = std::chrono::seconds(config.job_lease_seconds),
+                            .poll_interval = std::chrono::milliseconds(config.job_poll_ms)});
+  mail::register_send_handler(job_queue, **mailer);
+  // What request handlers queue mail with; the mail.send job above delivers it.
+  const std::unique_ptr<mail::MailQueue> mail_queue = mail::make_mail_queue(job_queue);
+  job_queue.start();
+  const std::string mail_transport = mail::describe_transport(mail_settings);
+  core::log::info("mail", {{"transport", mail_transport}});
 
   auto pages = web::Pages::create({.version = MARKETLINK_VERSION,
                                    .database = database.display_name(),
@@ -190,6 +218,7 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
                                         config.public_url.empty() ? url : config.public_url);
     if (!simulator) {
       server.shutdown();
+      job_queue.stop();
       return 1;
     }
     core::log::info("simulator listening", {{"url", simulator->url()}});
@@ -197,7 +226,7 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   fmt::print("marketlink: listening on {}\n", url);
   if (simulator) {
     fmt::print("marketlink: simulated AWS on {}\n", simulator->url());
-    print_sandbox_guide(url, simulator->url());
+    print_sandbox_guide(url, mail_transport, simulator->url());
   }
   std::fflush(stdout);
 
@@ -205,6 +234,8 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   sigwait(&stop_signals, &signal_number);
   core::log::info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   server.shutdown();
+  // After the last request: running jobs finish and record their outcome.
+  job_queue.stop();
   if (simulator) simulator->shutdown();
   core::log::info("stopped");
   return 0;

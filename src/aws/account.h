@@ -1,6 +1,7 @@
 // AWS Account Management (rest-json, POST /putAlternateContact and /getAlternateContact,
 // signing name account, us-east-1): alternate contacts. AccountId is set only when the
 // management account acts on a member account; a standalone account calls for itself.
+// Facade methods are safe for concurrent use and fail as AwsClient::call does (aws_client.h).
 #pragma once
 
 #include <string>

@@ -96,6 +96,8 @@ core::Result<HttpResponse> AwsClient::send(Service service, HttpRequest request,
   if (!target) return std::move(target).error();
   request.path = target->path;
   request.set_header("Host", target->host);
+  // Never signed (botocore leaves it out too); tells AWS support who is calling.
+  if (!request.header("User-Agent")) request.headers.emplace_back("User-Agent", "marketlink");
 
   const ServiceInfo& info = service_info(service);
   const std::string region = signing_region(service, settings_.region);

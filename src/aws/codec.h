@@ -19,6 +19,7 @@
 // the offending field (e.g. "UsageRecords[2].Timestamp: expected a number").
 #pragma once
 
+#include <concepts>
 #include <string>
 #include <string_view>
 

@@ -1,6 +1,7 @@
 // AWS Cost and Usage Reports (json 1.1, X-Amz-Target AWSOrigamiServiceGatewayService.<Op>,
 // signing name cur, us-east-1): report definitions. DescribeReportDefinitions accepts
 // MaxResults 5 only.
+// Facade methods are safe for concurrent use and fail as AwsClient::call does (aws_client.h).
 #pragma once
 
 #include <optional>

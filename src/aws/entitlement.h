@@ -1,6 +1,7 @@
 // AWS Marketplace Entitlement Service (json 1.1, X-Amz-Target AWSMPEntitlementService.<Op>,
 // signing name aws-marketplace, us-east-1 only): GetEntitlements, with a helper that follows
 // NextToken through every page.
+// Facade methods are safe for concurrent use and fail as AwsClient::call does (aws_client.h).
 #pragma once
 
 #include <map>

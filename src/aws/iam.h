@@ -1,6 +1,7 @@
 // AWS Identity and Access Management (query, Version 2010-05-08, signing name iam, endpoint
 // iam.amazonaws.com signed for us-east-1): users, login profiles, policies, account aliases.
 // Passwords in CreateLoginProfileRequest are secrets: never log the request.
+// Facade methods are safe for concurrent use and fail as AwsClient::call does (aws_client.h).
 #pragma once
 
 #include <optional>

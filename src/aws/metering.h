@@ -1,6 +1,7 @@
 // AWS Marketplace Metering Service (json 1.1, X-Amz-Target AWSMPMeteringService.<Op>, signing
 // name aws-marketplace, regional): ResolveCustomer, BatchMeterUsage, MeterUsage.
 // Structs mirror the botocore model field for field; an empty string or list is "absent".
+// Facade methods are safe for concurrent use and fail as AwsClient::call does (aws_client.h).
 #pragma once
 
 #include <optional>

@@ -2,6 +2,7 @@
 // organizations, us-east-1): account creation and status, the organization, its accounts.
 // Enumerated values are plain strings, as on the wire (e.g. State "IN_PROGRESS", "SUCCEEDED",
 // "FAILED"; FailureReason "EMAIL_ALREADY_EXISTS", ...).
+// Facade methods are safe for concurrent use and fail as AwsClient::call does (aws_client.h).
 #pragma once
 
 #include <optional>

@@ -3,6 +3,7 @@
 // names into the host (virtual-hosted style) on real AWS and keeps path style with an endpoint
 // override. HeadBucket errors have no body: their code comes from the status (NotFound,
 // Forbidden).
+// Facade methods are safe for concurrent use and fail as AwsClient::call does (aws_client.h).
 #pragma once
 
 #include <optional>

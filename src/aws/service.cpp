@@ -49,24 +49,16 @@ std::string signing_region(Service service, std::string_view region) {
 std::string default_endpoint(Service service, std::string_view region) {
   const std::string r = signing_region(service, region);
   switch (service) {
-    case Service::kMetering:
-      return fmt::format("https://metering.marketplace.{}.amazonaws.com", r);
+    case Service::kMetering: return fmt::format("https://metering.marketplace.{}.amazonaws.com", r);
     case Service::kEntitlement:
       return fmt::format("https://entitlement.marketplace.{}.amazonaws.com", r);
-    case Service::kOrganizations:
-      return fmt::format("https://organizations.{}.amazonaws.com", r);
-    case Service::kAccount:
-      return fmt::format("https://account.{}.amazonaws.com", r);
-    case Service::kIam:
-      return "https://iam.amazonaws.com";
-    case Service::kSts:
-      return fmt::format("https://sts.{}.amazonaws.com", r);
-    case Service::kS3:
-      return fmt::format("https://s3.{}.amazonaws.com", r);
-    case Service::kCur:
-      return fmt::format("https://cur.{}.amazonaws.com", r);
-    case Service::kSqs:
-      return fmt::format("https://sqs.{}.amazonaws.com", r);
+    case Service::kOrganizations: return fmt::format("https://organizations.{}.amazonaws.com", r);
+    case Service::kAccount: return fmt::format("https://account.{}.amazonaws.com", r);
+    case Service::kIam: return "https://iam.amazonaws.com";
+    case Service::kSts: return fmt::format("https://sts.{}.amazonaws.com", r);
+    case Service::kS3: return fmt::format("https://s3.{}.amazonaws.com", r);
+    case Service::kCur: return fmt::format("https://cur.{}.amazonaws.com", r);
+    case Service::kSqs: return fmt::format("https://sqs.{}.amazonaws.com", r);
   }
   return {};
 }

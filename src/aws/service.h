@@ -41,16 +41,12 @@ const ServiceInfo& service_info(Service service);
 
 constexpr Protocol protocol_of(Service service) {
   switch (service) {
-    case Service::kAccount:
-      return Protocol::kRestJson;
+    case Service::kAccount: return Protocol::kRestJson;
     case Service::kIam:
     case Service::kSts:
-    case Service::kSqs:
-      return Protocol::kQuery;
-    case Service::kS3:
-      return Protocol::kRestXml;
-    default:
-      return Protocol::kJson;
+    case Service::kSqs: return Protocol::kQuery;
+    case Service::kS3: return Protocol::kRestXml;
+    default: return Protocol::kJson;
   }
 }
 

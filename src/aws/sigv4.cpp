@@ -430,61 +430,43 @@ SigV4Verdict verify_request(const HttpRequest& request, const VerifyParams& para
 SigV4ErrorReply sigv4_error_reply(SigV4Failure failure, Protocol protocol) {
   if (protocol == Protocol::kRestXml) {
     switch (failure) {
-      case SigV4Failure::kNone:
-        return {"", 200};
-      case SigV4Failure::kMissingAuthentication:
-        return {"AccessDenied", 403};
+      case SigV4Failure::kNone: return {"", 200};
+      case SigV4Failure::kMissingAuthentication: return {"AccessDenied", 403};
       case SigV4Failure::kMalformed:
       case SigV4Failure::kWrongService:
-      case SigV4Failure::kWrongScope:
-        return {"AuthorizationHeaderMalformed", 400};
-      case SigV4Failure::kUnknownAccessKey:
-        return {"InvalidAccessKeyId", 403};
-      case SigV4Failure::kInvalidSessionToken:
-        return {"InvalidToken", 400};
-      case SigV4Failure::kRequestExpired:
-        return {"RequestTimeTooSkewed", 403};
-      case SigV4Failure::kSignatureMismatch:
-        return {"SignatureDoesNotMatch", 403};
-      case SigV4Failure::kContentSha256Mismatch:
-        return {"XAmzContentSHA256Mismatch", 400};
+      case SigV4Failure::kWrongScope: return {"AuthorizationHeaderMalformed", 400};
+      case SigV4Failure::kUnknownAccessKey: return {"InvalidAccessKeyId", 403};
+      case SigV4Failure::kInvalidSessionToken: return {"InvalidToken", 400};
+      case SigV4Failure::kRequestExpired: return {"RequestTimeTooSkewed", 403};
+      case SigV4Failure::kSignatureMismatch: return {"SignatureDoesNotMatch", 403};
+      case SigV4Failure::kContentSha256Mismatch: return {"XAmzContentSHA256Mismatch", 400};
     }
   } else if (protocol == Protocol::kQuery) {
     switch (failure) {
-      case SigV4Failure::kNone:
-        return {"", 200};
-      case SigV4Failure::kMissingAuthentication:
-        return {"MissingAuthenticationToken", 403};
-      case SigV4Failure::kMalformed:
-        return {"IncompleteSignature", 400};
+      case SigV4Failure::kNone: return {"", 200};
+      case SigV4Failure::kMissingAuthentication: return {"MissingAuthenticationToken", 403};
+      case SigV4Failure::kMalformed: return {"IncompleteSignature", 400};
       case SigV4Failure::kUnknownAccessKey:
-      case SigV4Failure::kInvalidSessionToken:
-        return {"InvalidClientTokenId", 403};
+      case SigV4Failure::kInvalidSessionToken: return {"InvalidClientTokenId", 403};
       case SigV4Failure::kWrongService:
       case SigV4Failure::kWrongScope:
       case SigV4Failure::kSignatureMismatch:
-      case SigV4Failure::kContentSha256Mismatch:
-        return {"SignatureDoesNotMatch", 403};
-      case SigV4Failure::kRequestExpired:
-        return {"RequestExpired", 400};
+      case SigV4Failure::kContentSha256Mismatch: return {"SignatureDoesNotMatch", 403};
+      case SigV4Failure::kRequestExpired: return {"RequestExpired", 400};
     }
   } else {
     switch (failure) {
-      case SigV4Failure::kNone:
-        return {"", 200};
+      case SigV4Failure::kNone: return {"", 200};
       case SigV4Failure::kMissingAuthentication:
         return {"MissingAuthenticationTokenException", 403};
-      case SigV4Failure::kMalformed:
-        return {"IncompleteSignatureException", 400};
+      case SigV4Failure::kMalformed: return {"IncompleteSignatureException", 400};
       case SigV4Failure::kUnknownAccessKey:
-      case SigV4Failure::kInvalidSessionToken:
-        return {"UnrecognizedClientException", 403};
+      case SigV4Failure::kInvalidSessionToken: return {"UnrecognizedClientException", 403};
       case SigV4Failure::kWrongService:
       case SigV4Failure::kWrongScope:
       case SigV4Failure::kSignatureMismatch:
       case SigV4Failure::kContentSha256Mismatch:
-      case SigV4Failure::kRequestExpired:
-        return {"InvalidSignatureException", 403};
+      case SigV4Failure::kRequestExpired: return {"InvalidSignatureException", 403};
     }
   }
   return {"InternalFailure", 500};

@@ -2,6 +2,7 @@
 // regional): ReceiveMessage and DeleteMessage, for Marketplace notifications delivered to a
 // queue. Lists and maps are flattened, as in the query model ("AttributeName.1",
 // <Message>…</Message><Message>…</Message>).
+// Facade methods are safe for concurrent use and fail as AwsClient::call does (aws_client.h).
 #pragma once
 
 #include <map>

@@ -1,6 +1,7 @@
 // AWS Security Token Service (query, Version 2011-06-15, signing name sts, regional endpoint):
 // GetCallerIdentity (checks keys, gives the account id) and AssumeRole (into member and pool
 // accounts; see AssumeRoleCredentialsProvider for cached role credentials).
+// Facade methods are safe for concurrent use and fail as AwsClient::call does (aws_client.h).
 #pragma once
 
 #include <optional>
