@@ -29,6 +29,12 @@ http::Response to_http(aws::HttpResponse response) {
 
 void add_aws_routes(http::Router& router, Simulator& simulator) {
   auto handler = [&simulator](http::Request& request) {
+    // A person opening the simulator's address in a browser gets the console.
+    if (request.method == http::Method::kGet && request.path == "/" &&
+        request.query_string.empty() && request.header("authorization") == nullptr &&
+        request.wants_html()) {
+      return http::Response::redirect("/console", 302);
+    }
     return to_http(simulator.handle(to_aws(request)));
   };
   for (auto method : {http::Method::kGet, http::Method::kPost, http::Method::kPut,
