@@ -49,6 +49,20 @@ int run_cli(int argc, char** argv) {
   auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending database migrations and exit.");
   add_db_flag(migrate_cmd, flags);
 
+  auto* pool_cmd = cli.add_subcommand("pool", "Manage providers' pools of AWS accounts.");
+  pool_cmd->require_subcommand(1);
+  PoolImportOptions pool_import;
+  auto* pool_import_cmd = pool_cmd->add_subcommand(
+      "import",
+      "Import accounts from CSV (account_id;marketplace_id;account_model). Nothing is imported "
+      "when any row is bad; every bad row is listed.");
+  pool_import_cmd->add_option("--org", pool_import.org, "Provider organization (id or slug)")
+      ->required();
+  pool_import_cmd->add_option("file", pool_import.file, "CSV file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  add_db_flag(pool_import_cmd, flags);
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -71,6 +85,7 @@ int run_cli(int argc, char** argv) {
 
   if (serve_cmd->parsed()) return serve(c);
   if (migrate_cmd->parsed()) return migrate_database(c);
+  if (pool_import_cmd->parsed()) return import_pool(c, pool_import);
   return 2;
 }
 
