@@ -2,7 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "pool/csv_import.h"
 
@@ -121,6 +124,9 @@ constexpr const char* kUncheckedReady =
 constexpr const char* kInvalidByCheck =
     "SELECT {} FROM pool_accounts WHERE provider_org_id = :provider AND status = 'invalid'"
     " AND status_actor = :actor ORDER BY access_checked_at, account_id LIMIT {}";
+
+// How long take() looks again for a ready row that other transactions hold locked.
+constexpr auto kReadyWait = std::chrono::seconds(5);
 
 // Rows per multi-row insert, and ids per IN list: well under both databases' parameter limits.
 constexpr size_t kInsertChunk = 1000;
@@ -273,14 +279,28 @@ std::optional<Account> AccountTx::find_by_order(const std::string& provider,
   return select_account(s_, sql, {provider, order_ref});
 }
 
-std::optional<Account> AccountTx::lock_oldest_ready(const std::string& provider,
-                                                    const std::string& marketplace_id) {
-  const std::string base = with_columns(kOldestReady);
-  auto found = select_account(s_, base + db_.skip_locked(), {provider, marketplace_id});
-  if (found || *db_.skip_locked() == '\0') return found;
-  // Every ready row visible to us is locked by another transaction (a taker about to commit, or
-  // an edit). Wait for them: PostgreSQL re-checks each row once its lock is released.
-  return select_account(s_, base + db_.for_update(), {provider, marketplace_id});
+core::Result<std::optional<Account>> AccountTx::lock_oldest_ready(
+    const std::string& provider, const std::string& marketplace_id) {
+  const std::string plain = with_columns(kOldestReady);
+  if (*db_.skip_locked() == '\0') {
+    // SQLite: this write transaction holds the database; the oldest ready row is ours.
+    return select_account(s_, plain, {provider, marketplace_id});
+  }
+  const std::string skipping = plain + db_.skip_locked();
+  const auto deadline = std::chrono::steady_clock::now() + kReadyWait;
+  auto pause = std::chrono::milliseconds(1);
+  for (;;) {
+    if (auto found = select_account(s_, skipping, {provider, marketplace_id})) return found;
+    // Every ready row is locked by another transaction, or none is left. Waiting on the locks
+    // (plain FOR UPDATE) would deadlock between waiters, since PostgreSQL keeps the locks of
+    // rows that fail its re-check; look again instead, holding no lock, until the lockers end.
+    if (!select_account(s_, plain, {provider, marketplace_id})) return std::optional<Account>();
+    if (std::chrono::steady_clock::now() > deadline) {
+      return core::unavailable("Every ready account is locked by other work; try again shortly.");
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(20));
+  }
 }
 
 void AccountTx::move_status(const Account& before, const StatusMove& move) {

@@ -62,10 +62,11 @@ class AccountTx {
   std::optional<Account> find_by_order(const std::string& provider, const std::string& order_ref,
                                        Lock lock);
   // The oldest ready account of (provider, marketplace), locked against other takers. On
-  // PostgreSQL, rows locked by other takers are skipped first; when that finds nothing, it waits
-  // for them, so that it answers nullopt only when no ready account remains.
-  std::optional<Account> lock_oldest_ready(const std::string& provider,
-                                           const std::string& marketplace_id);
+  // PostgreSQL rows locked by other takers are skipped; when every ready row is locked it looks
+  // again until one is free or none is left, so that it answers nullopt only when no ready
+  // account remains (or `unavailable` when the rows stay locked for seconds).
+  core::Result<std::optional<Account>> lock_oldest_ready(const std::string& provider,
+                                                         const std::string& marketplace_id);
 
   // Writes the move and its history row. `before` is the account as read (locked) in this
   // transaction.

@@ -500,7 +500,9 @@ core::Result<Account> Pool::take(const std::string& provider_org_id,
         }
         return *mine;
       }
-      auto a = tx.lock_oldest_ready(provider_org_id, marketplace_id);
+      auto oldest = tx.lock_oldest_ready(provider_org_id, marketplace_id);
+      if (!oldest.ok()) return oldest.error();
+      std::optional<Account>& a = *oldest;
       if (!a) {
         return core::conflict(
             fmt::format("No ready account is left in this pool for marketplace {}.",

@@ -18,10 +18,10 @@
 //
 // Allocation: take() gives the oldest ready account of (provider, marketplace), by created time
 // then account id, and marks it provisioning in the same transaction. On PostgreSQL concurrent
-// takers skip each other's locked rows (FOR UPDATE SKIP LOCKED) and fall back to waiting only
-// when every remaining ready row is locked, so no taker is told "none" while one is ready; on
-// SQLite takes are serialized by BEGIN IMMEDIATE. Taking again with the same order_ref returns
-// the same account.
+// takers skip each other's locked rows (FOR UPDATE SKIP LOCKED) and, only when every remaining
+// ready row is locked, look again after short pauses, so no taker is told "none" while one is
+// ready; on SQLite takes are serialized by BEGIN IMMEDIATE. Taking again with the same order_ref
+// returns the same account.
 //
 // Thread safety: a Pool is safe for concurrent use from many threads and many processes sharing
 // one database. It holds no state of its own between calls.
@@ -41,7 +41,9 @@
 //   conflict  / no_ready_account      take() found no ready account for the marketplace
 //   conflict  / order_ref_conflict    order_ref already took an account in another marketplace
 //   conflict  / account_not_stuck     resolve_stuck() on an account that is not stuck yet
-//   unavailable / internal            from the database (see db::Database::transact)
+//   unavailable                       take(): every ready account stayed locked for 5 s; or the
+//                                     database is busy or down (see db::Database::transact)
+//   internal                          from the database
 #pragma once
 
 #include <chrono>

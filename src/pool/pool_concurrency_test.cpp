@@ -179,7 +179,9 @@ TEST_P(PoolConcurrencyTest, ConcurrentTakesWithOneOrderRefShareOneAccount) {
   }
   for (auto& t : threads) t.join();
   ASSERT_TRUE(failures.empty()) << failures.front();
-  EXPECT_EQ(answers, (std::set<std::string>{"500000000000"}));
+  // One account for the order. Which one depends on which racer committed first: on PostgreSQL
+  // the one that skipped the oldest (locked by another racer) may win.
+  EXPECT_EQ(answers.size(), 1u);
   EXPECT_EQ(pool_->counts("org-a")->provisioning, 1);
   EXPECT_EQ(pool_->counts("org-a")->ready, 19);
 }
