@@ -47,7 +47,6 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -254,6 +253,9 @@ class Pool {
   // every reason (capped at kMaxRowErrors, the message gives the total). Accepted: optional header
   // (account_id, marketplace_id, account_model in any order), `;` or `,` delimiters (mixed too),
   // UTF-8 BOM, CRLF / CR / LF, blank lines, surrounding spaces and quotes, model in any case.
+  // Imported accounts share one created time, so they are taken in account-id order. The check
+  // against existing accounts and the inserts run in one write transaction: on SQLite other
+  // writers wait meanwhile (about 0.5 s per 100,000 rows).
   core::Result<ImportResult> import_csv(const std::string& provider_org_id, std::string_view csv,
                                         const std::string& actor,
                                         const ImportProgress& progress = {});
