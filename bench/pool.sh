@@ -31,7 +31,7 @@ trap cleanup EXIT INT TERM
 pg=$(bash scripts/pg-cluster.sh start "$work/pg")
 lite="sqlite:$work/bench.db"
 
-value() { sed -n "s/.*$1=\([^ ]*\).*/\1/p"; }
+value() { tr ' ' '\n' | sed -n "s/^$1=//p"; }  # key → its value in a "k=v k=v" line
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 now() { date +%s.%N; }
@@ -77,6 +77,7 @@ pg_bulk() {  # rows → seconds for psql \copy of every stored column into pool_
 }
 
 echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/{gsub(/^ +/,"",$2); print $2}'), $(free -g | awk '/Mem:/{print $2}') GiB; $(sqlite3 --version | cut -d' ' -f1) SQLite, PostgreSQL $(psql -V | awk '{print $3}')"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other load skews the figures)"
 echo
 echo "Allocation: $takers concurrent takers, $(grouped "$accounts") ready accounts of one (provider, marketplace), median of $rounds rounds"
 echo
@@ -94,16 +95,20 @@ done
 echo
 echo "CSV import (whole file validated, then inserted in one transaction)"
 echo
-echo "| rows | database | marketlink (pool::Pool) | bulk load | ratio |"
-echo "|---:|---|---:|---:|---:|"
+echo "| rows | database | marketlink (pool::Pool) | of which validating | bulk load | ratio |"
+echo "|---:|---|---:|---:|---:|---:|"
 for n in $import_rows; do
   "$bench" csv --rows "$n" --out "$work/import-$n.csv"
   "$bench" csv --rows "$n" --out "$work/full-$n.csv" --full
-  service=$("$bench" import --db "$lite" --rows "$n" | value seconds)
-  bulk=$(sqlite_bulk "$n")
-  echo "| $(grouped "$n") | SQLite | $service s | $bulk s (.import) | $(ratio "$service" "$bulk") |"
-  service=$("$bench" import --db "$pg" --rows "$n" | value seconds)
-  bulk=$(pg_bulk "$n")
-  echo "| $(grouped "$n") | PostgreSQL | $service s | $bulk s (COPY) | $(ratio "$service" "$bulk") |"
+  for db in SQLite PostgreSQL; do
+    if [ "$db" = SQLite ]; then url=$lite; else url=$pg; fi
+    out=$("$bench" import --db "$url" --rows "$n")
+    service=$(value seconds <<<"$out")
+    checking=$(value validate_seconds <<<"$out")
+    if [ "$db" = SQLite ]; then bulk="$(sqlite_bulk "$n")"; how=.import; else bulk="$(pg_bulk "$n")"; how=COPY; fi
+    echo "| $(grouped "$n") | $db | $service s | $checking s | $bulk s ($how) | $(ratio "$service" "$bulk") |"
+  done
   rm -f "$work/import-$n.csv" "$work/full-$n.csv"
 done
+echo
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -108,6 +108,7 @@ TakeRun run_takers(int takers, Setup&& setup, TakeOne&& take_one) {
   std::barrier start(takers, [&]() noexcept { started = Clock::now(); });
   std::atomic<long long> none{0};
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(takers));
   for (int t = 0; t < takers; ++t) {
     threads.emplace_back([&, t] {
       auto state = setup(t);

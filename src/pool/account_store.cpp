@@ -26,7 +26,7 @@ constexpr const char* kFindAccount =
 constexpr const char* kFindByOrder =
     "SELECT {} FROM pool_accounts WHERE provider_org_id = :provider AND order_ref = :order_ref";
 
-// Served by the partial index pool_accounts_ready.
+// Served by the index pool_accounts_ready.
 constexpr const char* kOldestReady =
     "SELECT {} FROM pool_accounts"
     " WHERE provider_org_id = :provider AND marketplace_id = :marketplace_id AND status = 'ready'"
@@ -379,7 +379,8 @@ void AccountTx::insert_imported(const std::string& provider,
     } else {
       run(begin, n, tail, tail_params);
     }
-    if (on_progress) on_progress(static_cast<long long>(begin + n));
+    const size_t done = begin + n;
+    if (on_progress) on_progress(static_cast<long long>(done));
   }
 }
 
@@ -400,7 +401,8 @@ std::vector<ExistingAccount> AccountTx::existing(
     prepare(st, std::string(kExistingHead) + placeholders(n).substr(1));
     st.execute(false);
     while (st.fetch()) out.push_back(row);
-    if (on_progress) on_progress(static_cast<long long>(begin + n));
+    const size_t done = begin + n;
+    if (on_progress) on_progress(static_cast<long long>(done));
   }
   return out;
 }

@@ -26,10 +26,12 @@ CREATE TABLE pool_accounts (
   updated_at TEXT NOT NULL
 );
 
--- take(): the oldest ready account of (provider, marketplace), without visiting taken ones.
+-- take(): the oldest ready account of (provider, marketplace), without visiting taken ones; also
+-- paging filtered by marketplace and status. A full index rather than a partial one on
+-- status = 'ready': SQLite without ANALYZE statistics prefers the index with the most equality
+-- columns, and would otherwise walk pool_accounts_by_marketplace through every taken account.
 CREATE INDEX pool_accounts_ready
-  ON pool_accounts (provider_org_id, marketplace_id, created_at, account_id)
-  WHERE status = 'ready';
+  ON pool_accounts (provider_org_id, marketplace_id, status, created_at, account_id);
 
 -- Paging in allocation order, unfiltered and filtered by status or marketplace.
 CREATE INDEX pool_accounts_by_age ON pool_accounts (provider_org_id, created_at, account_id);
