@@ -30,9 +30,8 @@
 //   not_found                         no such account for this provider (or order_ref unknown)
 //   invalid   / invalid_account_id    not 12 digits
 //   invalid   / invalid_marketplace   malformed or unknown marketplace id
-//   invalid   / invalid_csv           a CSV import with bad rows; `details` lists them (field =
-//   line
-//                                     number as text, message = reason), first kMaxRowErrors only
+//   invalid   / invalid_csv           a CSV import with bad rows; `details` lists the first
+//                                     kMaxRowErrors (field = line number, message = reason)
 //   invalid   / invalid_cursor        a paging cursor this module did not make
 //   invalid   / invalid_argument      an empty order_ref, reason, or other bad parameter
 //   conflict  / account_exists        the AWS account is already in a pool (this one or another)
