@@ -12,6 +12,8 @@
 #include "db/database.h"
 #include "db/migrations.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
+#include "mail/mail.h"
 #include "web/pages.h"
 
 namespace app {
@@ -52,15 +54,16 @@ sigset_t block_stop_signals() {
   return set;
 }
 
-void print_sandbox_guide(const std::string& url) {
+void print_sandbox_guide(const std::string& url, const std::string& mail_transport) {
   fmt::print(
       "\n"
       "  Marketlink sandbox is running at {0}/\n"
       "\n"
       "  Open {0}/ in a browser to see the home page.\n"
       "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
+      "  Mail goes to {1}.\n"
       "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
-      url);
+      url, mail_transport);
 }
 
 }  // namespace
@@ -97,6 +100,29 @@ int serve(const core::Config& config) {
                     [&database] { return database.in_use(); });
   metrics.add_gauge("marketlink_db_pool_size", "Database connections kept open.",
                     [&database] { return database.pool_size(); });
+
+  // Background jobs and mail. The mailer outlives the queue whose workers call it.
+  const mail::MailerSettings mail_settings{.smtp_url = config.smtp_url,
+                                           .username = config.smtp_username,
+                                           .password = config.smtp_password,
+                                           .starttls = config.smtp_starttls,
+                                           .from = config.mail_from,
+                                           .outbox_dir = config.outbox_dir};
+  auto mailer = mail::make_mailer(mail_settings, clock, ids);
+  if (!mailer.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", mailer.error().message);
+    return 1;
+  }
+  jobs::JobQueue job_queue(database, clock, ids, metrics,
+                           {.workers = config.job_workers,
+                            .lease = std::chrono::seconds(config.job_lease_seconds),
+                            .poll_interval = std::chrono::milliseconds(config.job_poll_ms)});
+  mail::register_send_handler(job_queue, **mailer);
+  // What request handlers queue mail with; the mail.send job above delivers it.
+  const std::unique_ptr<mail::MailQueue> mail_queue = mail::make_mail_queue(job_queue);
+  job_queue.start();
+  const std::string mail_transport = mail::describe_transport(mail_settings);
+  core::log::info("mail", {{"transport", mail_transport}});
 
   auto pages = web::Pages::create({.version = MARKETLINK_VERSION,
                                    .database = database.display_name(),
@@ -137,13 +163,15 @@ int serve(const core::Config& config) {
       "listening",
       {{"url", url}, {"database", database.display_name()}, {"sandbox", config.sandbox}});
   fmt::print("marketlink: listening on {}\n", url);
-  if (config.sandbox) print_sandbox_guide(url);
+  if (config.sandbox) print_sandbox_guide(url, mail_transport);
   std::fflush(stdout);
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   core::log::info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   server.shutdown();
+  // After the last request: running jobs finish and record their outcome.
+  job_queue.stop();
   core::log::info("stopped");
   return 0;
 }
