@@ -12,6 +12,10 @@
 #include "db/database.h"
 #include "db/migrations.h"
 #include "http/server.h"
+#include "identity/audit_log.h"
+#include "identity/identity.h"
+#include "web/auth.h"
+#include "web/identity_routes.h"
 #include "web/pages.h"
 
 namespace app {
@@ -51,6 +55,16 @@ sigset_t block_stop_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   return set;
 }
+
+// Until mail delivery is wired, queued messages are only logged (without their links).
+class UndeliveredMailQueue final : public mail::MailQueue {
+ public:
+  core::Status enqueue(const mail::Message& message) override {
+    core::log::warn("mail delivery is not configured; message dropped",
+                    {{"subject", message.subject}});
+    return {};
+  }
+};
 
 void print_sandbox_guide(const std::string& url) {
   fmt::print(
@@ -106,9 +120,23 @@ int serve(const core::Config& config) {
     return 1;
   }
 
+  const std::string host =
+      listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
+  const std::string public_url = config.public_url.empty()
+                                     ? fmt::format("http://{}:{}", host, listen->port)
+                                     : config.public_url;
+  UndeliveredMailQueue mail_queue;
+  identity::AuditLog audit(database, clock, ids);
+  identity::IdentityService identity_service(database, clock, ids, mail_queue, audit,
+                                             {.public_url = public_url});
+  const web::Auth auth(identity_service, **pages,
+                       {.secure_cookies = public_url.starts_with("https://")});
+
   http::Router router;
   add_system_routes(router, database, opened->migrations, metrics, {.version = MARKETLINK_VERSION});
-  web::add_site_routes(router, **pages);
+  web::add_site_routes(router, **pages, auth);
+  web::add_identity_pages(router, **pages, auth, audit);
+  web::add_identity_api(router, auth, audit);
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   http::Server server(
@@ -130,8 +158,6 @@ int serve(const core::Config& config) {
     fmt::print(stderr, "marketlink: {}\n", port.error().message);
     return 1;
   }
-  const std::string host =
-      listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
   const std::string url = fmt::format("http://{}:{}", host, *port);
   core::log::info(
       "listening",
