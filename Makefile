@@ -12,7 +12,7 @@ test:
 
 build:
 	bash scripts/install-deps.sh
-	cmake -S . -B build -G Ninja >/dev/null
+	cmake --preset default >/dev/null
 	cmake --build build -j $(BUILD_JOBS)
 
 format:

@@ -2,7 +2,8 @@
 # HTTP throughput of `marketlink serve` next to nginx serving static files of the same size, on
 # the same machine in the same run. wrk drives 64 connections on 2 threads for each target.
 #   bash bench/load.sh            (after `make build`; `make bench` does both)
-# Env: DURATION (default 10s), CONNECTIONS (64), THREADS (2).
+# Env: DURATION (default 10s), CONNECTIONS (64), THREADS (2), ROUNDS (3).
+# Targets are measured in interleaved rounds; the table shows each target's median round.
 # Prints a Markdown table: requests/s, p99 latency, and resident memory idle and under load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +11,7 @@ root=$(pwd)
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-64}
 threads=${THREADS:-2}
+rounds=${ROUNDS:-3}
 binary=$root/build/marketlink
 [ -x "$binary" ] || { echo "bench: build first (make build)" >&2; exit 1; }
 command -v wrk >/dev/null && command -v nginx >/dev/null || bash scripts/install-deps.sh
@@ -19,7 +21,6 @@ chmod 755 "$work"
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
   sleep 0.3
   rm -rf "$work"
 }
@@ -63,7 +64,8 @@ http {
 }
 CONF
 nginx -c "$work/nginx.conf" &
-pids+=($!)
+nginx_pid=$!
+pids+=("$nginx_pid")
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$ng_port/healthz" >/dev/null && break; sleep 0.1; done
 
 rss_kb() {  # total resident memory of the given pids, in KiB
@@ -73,7 +75,7 @@ rss_kb() {  # total resident memory of the given pids, in KiB
   done
   echo "$total"
 }
-nginx_pids() { pgrep -f "nginx -c $work/nginx.conf" ; pgrep -P "$(cat "$work/nginx.pid")" || true; }
+nginx_pids() { echo "$nginx_pid"; pgrep -P "$nginx_pid" || true; }
 
 run_wrk() {  # url → "rps p99"
   local out
@@ -84,25 +86,30 @@ run_wrk() {  # url → "rps p99"
   echo "$rps $p99"
 }
 
-measure() {  # name url pid-list-function
+measure() {  # name url pid-list-function: one round, appended to $work/rounds-NAME as "rps p99 idle peak"
   local name=$1 url=$2 pidfn=$3
-  local idle peak rps p99
+  local idle peak rps p99 wrk_pid now
   idle=$(rss_kb $($pidfn))
-  read -r rps p99 < <(
-    run_wrk "$url" &
-    wrk_pid=$!
-    peak=0
-    while kill -0 "$wrk_pid" 2>/dev/null; do
-      now=$(rss_kb $($pidfn)); [ "$now" -gt "$peak" ] && peak=$now
-      sleep 0.5
-    done
-    wait "$wrk_pid"
-  )
-  peak=$(rss_kb $($pidfn))
-  printf '| %s | %s | %s | %s MiB | %s MiB |\n' "$name" "$rps" "$p99" \
-    "$(awk -v k="$idle" 'BEGIN{printf "%.1f", k/1024}')" "$(awk -v k="$peak" 'BEGIN{printf "%.1f", k/1024}')"
-  echo "$rps" >"$work/rps-$name"
+  run_wrk "$url" >"$work/wrk-result" &
+  wrk_pid=$!
+  peak=$idle
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    now=$(rss_kb $($pidfn)); [ "$now" -gt "$peak" ] && peak=$now
+    sleep 0.5
+  done
+  wait "$wrk_pid"
+  read -r rps p99 <"$work/wrk-result"
+  echo "$rps $p99 $idle $peak" >>"$work/rounds-$name"
 }
+
+report() {  # name: the median round by requests/s
+  local name=$1
+  sort -n "$work/rounds-$name" | awk -v n="$name" '{ rows[NR] = $0 } END {
+    split(rows[int((NR + 1) / 2)], f, " ");
+    printf "| %s | %.0f | %s | %.1f MiB | %.1f MiB |\n", n, f[1], f[2], f[3] / 1024, f[4] / 1024;
+    print f[1] > "/dev/stderr" }' 2>"$work/rps-$name"
+}
+
 ml_pids() { echo "$ml_pid"; }
 
 echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/{gsub(/^ +/,"",$2); print $2}'), $(free -g | awk '/Mem:/{print $2}') GiB"
@@ -113,10 +120,13 @@ echo "|---|---:|---:|---:|---:|"
 # Warm-up, not measured.
 wrk -t1 -c8 -d2s "http://127.0.0.1:$ml_port/healthz" >/dev/null
 wrk -t1 -c8 -d2s "http://127.0.0.1:$ng_port/healthz" >/dev/null
-measure "marketlink-healthz" "http://127.0.0.1:$ml_port/healthz" ml_pids
-measure "nginx-healthz" "http://127.0.0.1:$ng_port/healthz" nginx_pids
-measure "marketlink-version" "http://127.0.0.1:$ml_port/api/v1/version" ml_pids
-measure "nginx-version" "http://127.0.0.1:$ng_port/version" nginx_pids
+for round in $(seq 1 "$rounds"); do
+  measure "marketlink-healthz" "http://127.0.0.1:$ml_port/healthz" ml_pids
+  measure "nginx-healthz" "http://127.0.0.1:$ng_port/healthz" nginx_pids
+  measure "marketlink-version" "http://127.0.0.1:$ml_port/api/v1/version" ml_pids
+  measure "nginx-version" "http://127.0.0.1:$ng_port/version" nginx_pids
+done
+for t in marketlink-healthz nginx-healthz marketlink-version nginx-version; do report "$t"; done
 echo
 for pair in healthz version; do
   awk -v a="$(cat "$work/rps-marketlink-$pair")" -v b="$(cat "$work/rps-nginx-$pair")" -v n="$pair" \

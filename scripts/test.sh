@@ -13,7 +13,7 @@ root=$(pwd)
 bash scripts/install-deps.sh
 
 jobs=${MARKETLINK_TEST_JOBS:-$(nproc)}
-cmake -S . -B build -G Ninja -DMARKETLINK_WERROR=ON >/dev/null
+cmake --preset default >/dev/null
 cmake --build build -j "$jobs"
 
 bash scripts/check-format.sh

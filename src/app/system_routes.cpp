@@ -36,13 +36,16 @@ void add_system_routes(http::Router& router, db::Database& database,
              },
              {.inline_io = true});
 
-  router.get("/api/v1/version", [&database, info](http::Request&) {
-    const nlohmann::json body = {
-        {"name", "marketlink"},
-        {"version", info.version},
-        {"database", database.backend() == db::Backend::kSqlite ? "sqlite" : "postgresql"}};
-    return http::Response::json(200, body.dump());
-  });
+  // The answer never changes while the process runs: build it once.
+  const std::string version_body = nlohmann::json{
+      {"name", "marketlink"},
+      {"version", info.version},
+      {"database", database.backend() == db::Backend::kSqlite
+                       ? "sqlite"
+                       : "postgresql"}}.dump();
+  router.get("/api/v1/version",
+             [version_body](http::Request&) { return http::Response::json(200, version_body); },
+             {.inline_io = true});
 }
 
 }  // namespace app

@@ -52,7 +52,20 @@ std::string base64url_encode(std::string_view bytes) {
   return out;
 }
 
-std::string RandomIdGenerator::new_id() { return base64url_encode(random_bytes(16)); }
+std::string RandomIdGenerator::new_id() {
+  // Random bytes fetched from the kernel in blocks, one block per thread: the same source, with
+  // one system call per 256 ids instead of one per id.
+  constexpr size_t kBlock = 4096;
+  thread_local std::string block;
+  thread_local size_t used = kBlock;
+  if (used + 16 > block.size()) {
+    block = random_bytes(kBlock);
+    used = 0;
+  }
+  std::string_view id(block.data() + used, 16);
+  used += 16;
+  return base64url_encode(id);
+}
 
 std::string SequentialIdGenerator::new_id() { return fmt::format("{}-{:06}", prefix_, next_++); }
 

@@ -1,6 +1,7 @@
 // Structured logging: one JSON object per line on standard error, e.g.
 //   {"ts":"2026-11-23T09:52:56.123Z","level":"info","msg":"request","status":200}
-// Thread safe. Never pass secrets, tokens or passwords as fields: nothing here redacts them.
+// Lines are buffered (see flush()). Thread safe. Never pass secrets, tokens or passwords as fields:
+// nothing here redacts them.
 #pragma once
 
 #include <initializer_list>
@@ -24,6 +25,9 @@ struct Field {
   std::string_view key;
   std::string json;
 };
+
+// Writes out buffered lines now (they go out within a second anyway, warnings at once).
+void flush();
 
 // "debug", "info", "warn" or "error"; anything else keeps the current level. Default: info.
 void set_level(std::string_view level);

@@ -79,6 +79,14 @@ void Metrics::add_gauge(const std::string& name, const std::string& help,
   f.gauge = std::move(read);
 }
 
+void Metrics::add_collector(const std::string& key, std::function<void(std::string&)> collect) {
+  std::lock_guard lock(mutex_);
+  collectors_[key] = std::move(collect);
+}
+
+std::string Metrics::format_number(double v) { return number(v); }
+std::string Metrics::escape_label_value(const std::string& v) { return escape_label(v); }
+
 void Metrics::describe(const std::string& name, const std::string& type, const std::string& help) {
   std::lock_guard lock(mutex_);
   Family& f = families_[name];
@@ -111,6 +119,7 @@ std::string Metrics::render() const {
       out += fmt::format("{}_count{} {}\n", name, label_text(labels), h.total);
     }
   }
+  for (const auto& [key, collect] : collectors_) collect(out);
   return out;
 }
 

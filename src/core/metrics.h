@@ -23,10 +23,16 @@ class Metrics {
   // A gauge read when rendered, e.g. connections in use.
   void add_gauge(const std::string& name, const std::string& help, std::function<double()> read);
   void describe(const std::string& name, const std::string& type, const std::string& help);
+  // A hot-path component that keeps its own lock-free counts registers a function appending its
+  // families in Prometheus text format. Registering the same key again replaces the function.
+  void add_collector(const std::string& key, std::function<void(std::string& out)> collect);
 
   std::string render() const;
 
   static const std::vector<double>& latency_buckets();
+  // Helpers for collectors: a Prometheus number and an escaped label value.
+  static std::string format_number(double v);
+  static std::string escape_label_value(const std::string& v);
 
  private:
   struct Histogram {
@@ -43,6 +49,7 @@ class Metrics {
   };
   mutable std::mutex mutex_;
   std::map<std::string, Family> families_;
+  std::map<std::string, std::function<void(std::string&)>> collectors_;
 };
 
 }  // namespace core

@@ -123,6 +123,12 @@ SqlFailure classify_sql_failure(const std::exception& e) {
     if (state == "23505") return SqlFailure::kUniqueViolation;
     if (state == "23503") return SqlFailure::kForeignKeyViolation;
     if (state == "40001" || state == "40P01" || state == "55P03") return SqlFailure::kRetryable;
+    // Class 08: connection exceptions; 57P01-57P03: the server shut down or is restarting.
+    if (state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03") {
+      return SqlFailure::kConnectionLost;
+    }
+    if (pg->get_error_category() == soci::soci_error::connection_error)
+      return SqlFailure::kConnectionLost;
     return SqlFailure::kOther;
   }
   if (const auto* lite = dynamic_cast<const soci::sqlite3_soci_error*>(&e)) {
@@ -197,15 +203,7 @@ core::Result<std::unique_ptr<Database>> Database::open(const Settings& settings)
   try {
     for (int i = 0; i < settings.pool_size; ++i) {
       auto session = std::make_unique<soci::session>(backend_name, connect_string);
-      if (backend == Backend::kSqlite) {
-        *session << "PRAGMA journal_mode=WAL";
-        *session << fmt::format("PRAGMA busy_timeout={}", settings.sqlite_busy_timeout.count());
-        *session << "PRAGMA foreign_keys=ON";
-        *session << "PRAGMA synchronous=NORMAL";
-      } else {
-        *session << "SET TIME ZONE 'UTC'";
-        *session << "SET client_min_messages TO WARNING";
-      }
+      database->prepare_session(*session);
       database->sessions_.push_back(std::move(session));
       database->free_.push_back(static_cast<size_t>(i));
     }
@@ -216,6 +214,29 @@ core::Result<std::unique_ptr<Database>> Database::open(const Settings& settings)
   return database;
 }
 
+void Database::prepare_session(soci::session& s) const {
+  if (backend_ == Backend::kSqlite) {
+    s << "PRAGMA journal_mode=WAL";
+    s << fmt::format("PRAGMA busy_timeout={}", settings_.sqlite_busy_timeout.count());
+    s << "PRAGMA foreign_keys=ON";
+    s << "PRAGMA synchronous=NORMAL";
+  } else {
+    s << "SET TIME ZONE 'UTC'";
+    s << "SET client_min_messages TO WARNING";
+  }
+}
+
+bool Database::reconnect_quietly(soci::session& s, const Database& owner) {
+  try {
+    s.reconnect();
+    owner.prepare_session(s);
+    core::log::warn("database connection reopened", {{"database", owner.display_name_}});
+    return true;
+  } catch (const std::exception& e) {
+    return false;
+  }
+}
+
 core::Result<Connection> Database::connect() {
   std::unique_lock lock(mutex_);
   if (!available_.wait_for(lock, settings_.acquire_timeout, [&] { return !free_.empty(); })) {
@@ -224,7 +245,11 @@ core::Result<Connection> Database::connect() {
   const size_t index = free_.back();
   free_.pop_back();
   ++in_use_;
-  return Connection(this, index, sessions_[index].get());
+  lock.unlock();
+  soci::session* session = sessions_[index].get();
+  if (backend_ == Backend::kPostgresql && !session->is_connected())
+    reconnect_quietly(*session, *this);
+  return Connection(this, index, session);
 }
 
 void Database::give_back(size_t index) {
@@ -257,7 +282,14 @@ core::Status Database::ping() {
   if (!conn.ok()) return conn.error();
   try {
     int one = 0;
-    conn->sql() << "SELECT 1", soci::into(one);
+    try {
+      conn->sql() << "SELECT 1", soci::into(one);
+    } catch (const std::exception& e) {
+      if (classify_sql_failure(e) != SqlFailure::kConnectionLost ||
+          !reconnect_quietly(conn->sql(), *this))
+        throw;
+      conn->sql() << "SELECT 1", soci::into(one);
+    }
     if (one != 1) return core::unavailable("The database answered SELECT 1 wrongly.");
   } catch (const std::exception& e) {
     return core::unavailable(fmt::format("The database {} is not reachable.", display_name_));

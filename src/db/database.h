@@ -10,6 +10,8 @@
 //  - PostgreSQL transactions may ask for SERIALIZABLE; callers write FOR UPDATE SKIP LOCKED
 //    clauses through `skip_locked()`, which is empty on SQLite (a single writer anyway).
 //  - Both retry a transaction that fails with a serialization failure, deadlock or SQLITE_BUSY.
+//  - A PostgreSQL connection that was lost (server restart, network) is reopened when it is next
+//    leased, and a transaction that lost its connection is retried on the reopened one.
 #pragma once
 
 #include <soci/soci.h>
@@ -73,7 +75,13 @@ enum class TxMode {
 };
 
 // What a failed statement means, for callers that turn database errors into domain errors.
-enum class SqlFailure { kUniqueViolation, kForeignKeyViolation, kRetryable, kOther };
+enum class SqlFailure {
+  kUniqueViolation,
+  kForeignKeyViolation,
+  kRetryable,
+  kConnectionLost,
+  kOther
+};
 SqlFailure classify_sql_failure(const std::exception& e);
 
 class Database {
@@ -109,6 +117,10 @@ class Database {
   Database(Backend backend, std::string display_name, const Settings& settings);
   void give_back(size_t index);
   void begin(soci::session& s, TxMode mode);
+  // Session settings applied after every (re)connect.
+  void prepare_session(soci::session& s) const;
+  // Reopens a lost connection; false when the database is still unreachable.
+  static bool reconnect_quietly(soci::session& s, const Database& owner);
   static void rollback_quietly(soci::session& s);
 
   Backend backend_;

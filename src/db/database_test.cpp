@@ -116,6 +116,31 @@ TEST_P(DatabaseTest, PoolTimesOutWhenEveryConnectionIsLeased) {
   EXPECT_EQ(second.error().code, core::ErrorCode::kUnavailable);
 }
 
+// Connections killed by the server (a restart, a failover) are reopened: the next transaction and
+// the next ping succeed without the caller noticing.
+TEST_P(DatabaseTest, SurvivesConnectionsKilledByTheServer) {
+  if (t_->db().backend() != Backend::kPostgresql) GTEST_SKIP() << "PostgreSQL only";
+  auto killer = t_->open_another(1);
+  ASSERT_NE(killer, nullptr);
+  {
+    auto conn = killer->connect();
+    ASSERT_TRUE(conn.ok());
+    int killed = 0;
+    conn->sql() << "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                   "WHERE pid <> pg_backend_pid() AND datname = current_database() "
+                   "AND application_name = current_setting('application_name')",
+        soci::into(killed);
+    ASSERT_GE(killed, 1);
+  }
+  auto r = t_->db().transact([](soci::session& s) -> core::Status {
+    s << "UPDATE counters SET value = value + 1 WHERE name = 'a'";
+    return {};
+  });
+  EXPECT_TRUE(r.ok());
+  EXPECT_TRUE(t_->db().ping().ok());
+  EXPECT_EQ(counter(), 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgresql),
                          [](const auto& info) { return testing::backend_name(info.param); });

@@ -48,7 +48,9 @@ std::unique_ptr<TestDatabase> TestDatabase::create(TestBackend backend, std::str
     }
     t->cleanup_ = schema;
     const std::string sep = std::string(base).find('?') == std::string::npos ? "?" : "&";
-    t->url_ = std::string(base) + sep + "options=-csearch_path%3D" + schema;
+    // application_name tells this test's connections apart from those of tests running beside it.
+    t->url_ = std::string(base) + sep + "options=-csearch_path%3D" + schema +
+              "&application_name=" + schema;
   }
   auto opened = Database::open({.url = t->url_, .pool_size = pool_size});
   if (!opened.ok()) {

@@ -54,7 +54,7 @@ int match_segments(const std::vector<std::string>& pattern, const std::vector<st
 
 void Router::add(Method method, std::string pattern, Handler handler, RouteOptions options) {
   assert(pattern.starts_with('/'));
-  Route r{method, pattern, std::move(handler), options, split_path(pattern)};
+  Route r{method, pattern, std::move(handler), options, split_path(pattern), routes_.size()};
   routes_.push_back(std::move(r));
 }
 

@@ -26,6 +26,7 @@ struct Route {
   Handler handler;
   RouteOptions options;
   std::vector<std::string> segments;
+  size_t index = 0;  // position in the router, for per-route statistics
 };
 
 class Router {
@@ -55,6 +56,7 @@ class Router {
   };
   // HEAD falls back to the GET route.
   Match match(Method method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
 
  private:
   std::vector<Route> routes_;

@@ -6,16 +6,19 @@
 #include <fmt/format.h>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <mutex>
 #include <thread>
-#include <unordered_map>
+#include <unordered_set>
 
 #include "core/log.h"
 
@@ -52,7 +55,109 @@ bool sane_request_id(std::string_view id) {
   return true;
 }
 
+constexpr int kMethods = static_cast<int>(Method::kOther) + 1;
+
+// Request counts and latency per route, kept with atomics so that the hot path takes no lock.
+// Slots: one per route, then one per method for unmatched paths, then one per method for
+// unreadable requests.
+class RequestStats {
+ public:
+  explicit RequestStats(const Router& router)
+      : router_(router), slots_(router.routes().size() + 2 * kMethods) {}
+
+  static constexpr size_t kNoRoute = static_cast<size_t>(-1);
+
+  void record(size_t route_index, bool unreadable, Method method, int status, double seconds) {
+    const size_t slot = route_index != kNoRoute ? route_index
+                        : unreadable
+                            ? router_.routes().size() + kMethods + static_cast<size_t>(method)
+                            : router_.routes().size() + static_cast<size_t>(method);
+    Slot& s = slots_[slot];
+    if (status >= 100 && status < 600)
+      s.by_status[static_cast<size_t>(status)].fetch_add(1, std::memory_order_relaxed);
+    const auto& buckets = core::Metrics::latency_buckets();
+    const size_t b = static_cast<size_t>(std::lower_bound(buckets.begin(), buckets.end(), seconds) -
+                                         buckets.begin());
+    s.buckets[b].fetch_add(1, std::memory_order_relaxed);
+    s.count.fetch_add(1, std::memory_order_relaxed);
+    s.sum_ns.fetch_add(static_cast<unsigned long long>(seconds * 1e9), std::memory_order_relaxed);
+  }
+
+  void render(std::string& out) const {
+    out += "# HELP marketlink_http_requests_total HTTP requests answered.\n";
+    out += "# TYPE marketlink_http_requests_total counter\n";
+    for_each_slot([&](const Slot& s, const std::string& method, const std::string& route) {
+      for (int status = 100; status < 600; ++status) {
+        const auto n = s.by_status[static_cast<size_t>(status)].load(std::memory_order_relaxed);
+        if (n == 0) continue;
+        out += fmt::format(
+            "marketlink_http_requests_total{{method=\"{}\",route=\"{}\",status=\"{}\"}} {}\n",
+            method, core::Metrics::escape_label_value(route), status, n);
+      }
+    });
+    out +=
+        "# HELP marketlink_http_request_duration_seconds Time from a request's first byte to its "
+        "answer.\n";
+    out += "# TYPE marketlink_http_request_duration_seconds histogram\n";
+    const auto& buckets = core::Metrics::latency_buckets();
+    for_each_slot([&](const Slot& s, const std::string& method, const std::string& route) {
+      const auto count = s.count.load(std::memory_order_relaxed);
+      if (count == 0) return;
+      const std::string labels = fmt::format("method=\"{}\",route=\"{}\"", method,
+                                             core::Metrics::escape_label_value(route));
+      unsigned long long cumulative = 0;
+      for (size_t i = 0; i < buckets.size(); ++i) {
+        cumulative += s.buckets[i].load(std::memory_order_relaxed);
+        out += fmt::format("marketlink_http_request_duration_seconds_bucket{{{},le=\"{}\"}} {}\n",
+                           labels, core::Metrics::format_number(buckets[i]), cumulative);
+      }
+      out += fmt::format("marketlink_http_request_duration_seconds_bucket{{{},le=\"+Inf\"}} {}\n",
+                         labels, count);
+      out += fmt::format("marketlink_http_request_duration_seconds_sum{{{}}} {}\n", labels,
+                         core::Metrics::format_number(static_cast<double>(s.sum_ns.load()) / 1e9));
+      out +=
+          fmt::format("marketlink_http_request_duration_seconds_count{{{}}} {}\n", labels, count);
+    });
+  }
+
+ private:
+  struct Slot {
+    std::array<std::atomic<unsigned long long>, 600> by_status{};
+    std::array<std::atomic<unsigned long long>, 16> buckets{};
+    std::atomic<unsigned long long> count{0};
+    std::atomic<unsigned long long> sum_ns{0};
+  };
+
+  template <typename Fn>
+  void for_each_slot(Fn&& fn) const {
+    const auto& routes = router_.routes();
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      if (i < routes.size()) {
+        fn(slots_[i], method_name(routes[i].method), routes[i].pattern);
+      } else {
+        const size_t rest = i - routes.size();
+        fn(slots_[i], method_name(static_cast<Method>(rest % kMethods)),
+           rest < kMethods ? "unmatched" : "unreadable");
+      }
+    }
+  }
+
+  const Router& router_;
+  std::vector<Slot> slots_;
+};
+
 }  // namespace
+
+// One I/O thread: a single-threaded io_context, the connections it serves and the sweep that
+// enforces their deadlines. Everything in here is touched only from that thread (or after it
+// stopped), so it needs no lock and connections need no strand.
+struct IoThread {
+  // Declared first so it outlives the context: handlers destroyed with the context end their
+  // sessions, which remove themselves from this set.
+  std::unordered_set<Session*> sessions;
+  net::io_context context{1};
+  net::steady_timer sweeper{context};
+};
 
 struct Server::State {
   ServerSettings settings;
@@ -61,71 +166,87 @@ struct Server::State {
   core::IdGenerator& ids;
   ErrorPageRenderer error_page;
 
-  // Declared before the io_context: handlers destroyed with it still unregister their sessions.
-  std::mutex sessions_mutex;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
-
-  net::io_context ioc;
-  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-  tcp::acceptor acceptor{net::make_strand(ioc)};
+  std::vector<std::unique_ptr<IoThread>> io;
+  std::vector<net::executor_work_guard<net::io_context::executor_type>> work;
+  size_t next_io = 0;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  RequestStats stats;
   std::unique_ptr<net::thread_pool> workers;
   std::vector<std::thread> io_threads;
+  std::atomic<int> open_connections{0};
   std::atomic<bool> draining{false};
   std::atomic<bool> running{false};
   std::mutex stop_mutex;
 
   State(ServerSettings s, const Router& r, core::Metrics& m, core::IdGenerator& i,
         ErrorPageRenderer e)
-      : settings(std::move(s)), router(r), metrics(m), ids(i), error_page(std::move(e)) {}
+      : settings(std::move(s)), router(r), metrics(m), ids(i), error_page(std::move(e)), stats(r) {
+    const int n = std::max(1, settings.io_threads);
+    for (int k = 0; k < n; ++k) io.push_back(std::make_unique<IoThread>());
+    acceptor = std::make_unique<tcp::acceptor>(io[0]->context);
+  }
 
   void do_accept();
-  size_t session_count() {
-    std::lock_guard lock(sessions_mutex);
-    return sessions.size();
-  }
+  void sweep(IoThread& thread);
 };
 
 namespace {
 
+// Deadlines are checked by a sweep every kSweepInterval instead of a timer per read and write:
+// arming a timer costs a system call, and a connection does a read and a write per request.
+constexpr auto kSweepInterval = std::chrono::milliseconds(250);
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, Server::State& state) : stream_(std::move(socket)), state_(state) {
+  Session(tcp::socket socket, Server::State& state, IoThread& thread)
+      : socket_(std::move(socket)), state_(state), thread_(thread) {
     beast::error_code ec;
-    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    const auto endpoint = socket_.remote_endpoint(ec);
     if (!ec) remote_ip_ = endpoint.address().to_string();
+    ++state_.open_connections;
   }
 
   ~Session() {
-    std::lock_guard lock(state_.sessions_mutex);
-    state_.sessions.erase(this);
+    thread_.sessions.erase(this);
+    --state_.open_connections;
   }
 
+  // Runs on the connection's own thread.
   void start() {
-    {
-      std::lock_guard lock(state_.sessions_mutex);
-      state_.sessions.emplace(this, weak_from_this());
-    }
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::read_header, shared_from_this()));
+    thread_.sessions.insert(this);
+    read_header();
   }
 
-  // Called on shutdown: a connection waiting for its next request is closed now; one with a
-  // request in flight finishes it first.
+  // On shutdown: a connection waiting for its next request is closed now; one with a request in
+  // flight finishes it first. Called on the connection's thread.
   void close_if_idle() {
-    net::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (self->idle_) self->close();
-    });
+    if (idle_) close();
+  }
+
+  // Called by the sweep on the connection's thread.
+  void check_deadline(Clock::time_point now) {
+    if (deadline_ != Clock::time_point::max() && now >= deadline_) {
+      timed_out_ = true;
+      deadline_ = Clock::time_point::max();
+      beast::error_code ec;
+      socket_.cancel(ec);
+    }
   }
 
  private:
+  void arm(std::chrono::seconds timeout) { deadline_ = Clock::now() + timeout; }
+  void disarm() { deadline_ = Clock::time_point::max(); }
+
   void read_header() {
     idle_ = true;
+    timed_out_ = false;
+    route_index_ = RequestStats::kNoRoute;
     if (state_.draining) return close();
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_.settings.max_header_bytes));
     parser_->body_limit(static_cast<std::uint64_t>(state_.settings.max_body_bytes));
-    stream_.expires_after(state_.settings.idle_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
+    arm(state_.settings.idle_timeout);
+    bhttp::async_read_header(socket_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::on_header, shared_from_this()));
   }
 
@@ -133,13 +254,13 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return on_read_error(ec);
     idle_ = false;
     started_ = Clock::now();
-    stream_.expires_after(state_.settings.request_timeout);
+    arm(state_.settings.request_timeout);
     const auto& head = parser_->get();
     const auto expect = head.find(bhttp::field::expect);
     if (expect != head.end() && beast::iequals(expect->value(), "100-continue") &&
         !parser_->is_done()) {
       static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
                        [self = shared_from_this()](beast::error_code wec, std::size_t) {
                          if (wec) return self->close();
                          self->read_body();
@@ -150,16 +271,18 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    bhttp::async_read(stream_, buffer_, *parser_,
+    bhttp::async_read(socket_, buffer_, *parser_,
                       beast::bind_front_handler(&Session::on_read, shared_from_this()));
   }
 
   void on_read_error(beast::error_code ec) {
-    if (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
-        ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-        ec == net::error::bad_descriptor || (ec == beast::error::timeout && idle_)) {
+    const bool timeout = timed_out_ && ec == net::error::operation_aborted;
+    if (!timeout && (ec == bhttp::error::end_of_stream || ec == net::error::eof ||
+                     ec == net::error::operation_aborted || ec == net::error::connection_reset ||
+                     ec == net::error::bad_descriptor)) {
       return close();
     }
+    if (timeout && idle_) return close();
     // The request is unusable: answer once, then close.
     int status = 400;
     std::string message = "The request could not be read.";
@@ -170,7 +293,7 @@ class Session : public std::enable_shared_from_this<Session> {
     } else if (ec == bhttp::error::header_limit) {
       status = 431;
       message = "The request headers are too large.";
-    } else if (ec == beast::error::timeout) {
+    } else if (timeout) {
       status = 408;
       message = "The request took too long to arrive.";
     }
@@ -189,6 +312,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
+    // The handler may take its time (the database); the request timeout covers receiving only.
+    disarm();
     auto message = parser_->release();
     Request request;
     request.method = parse_method(std::string_view(message.method_string()));
@@ -209,7 +334,6 @@ class Session : public std::enable_shared_from_this<Session> {
     keep_alive_ = message.keep_alive();
     dispatch(std::move(request));
   }
-
   void dispatch(Request request) {
     auto match = state_.router.match(request.method, request.path);
     if (match.route == nullptr) {
@@ -228,6 +352,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                    state_.error_page));
     }
     const Route* route = match.route;
+    route_index_ = route->index;
     request.route = route->pattern;
     request.params = std::move(match.params);
     if (route->options.inline_io) {
@@ -237,7 +362,7 @@ class Session : public std::enable_shared_from_this<Session> {
     net::post(*state_.workers,
               [self = shared_from_this(), route, request = std::move(request)]() mutable {
                 Response r = self->invoke(*route, request);
-                net::post(self->stream_.get_executor(),
+                net::post(self->socket_.get_executor(),
                           [self, request = std::move(request), r = std::move(r)]() mutable {
                             self->finish(request, std::move(r));
                           });
@@ -280,12 +405,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
 
     const double seconds = std::chrono::duration<double>(Clock::now() - started_).count();
-    const std::string status = std::to_string(response.status);
-    state_.metrics.increment(
-        "marketlink_http_requests_total",
-        {{"method", method_name(request.method)}, {"route", request.route}, {"status", status}});
-    state_.metrics.observe("marketlink_http_request_duration_seconds", {{"route", request.route}},
-                           seconds);
+    state_.stats.record(route_index_, request.route == "unreadable", request.method,
+                        response.status, seconds);
     const auto q = request.target.find('?');
     core::log::info("request", {{"method", method_name(request.method)},
                                 {"path", std::string_view(request.target).substr(0, q)},
@@ -296,43 +417,67 @@ class Session : public std::enable_shared_from_this<Session> {
                                 {"request_id", request.request_id},
                                 {"remote", remote_ip_}});
 
-    stream_.expires_after(state_.settings.request_timeout);
-    bhttp::async_write(stream_, *res,
+    arm(state_.settings.request_timeout);
+    bhttp::async_write(socket_, *res,
                        [self = shared_from_this(), res, keep](beast::error_code ec, std::size_t) {
+                         self->disarm();
                          if (ec || !keep) return self->close();
                          self->read_header();
                        });
   }
 
   void close() {
+    disarm();
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_both, ec);
+    socket_.close(ec);
   }
 
-  beast::tcp_stream stream_;
+  tcp::socket socket_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Server::State& state_;
+  IoThread& thread_;
   std::string remote_ip_;
   bool idle_ = true;
   bool keep_alive_ = true;
+  bool timed_out_ = false;
+  Clock::time_point deadline_ = Clock::time_point::max();
   Clock::time_point started_{};
+  size_t route_index_ = RequestStats::kNoRoute;
 };
 
 }  // namespace
 
 void Server::State::do_accept() {
-  acceptor.async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  IoThread& target = *io[next_io];
+  next_io = (next_io + 1) % io.size();
+  acceptor->async_accept(target.context, [this, &target](beast::error_code ec, tcp::socket socket) {
     if (ec) {
-      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
       core::log::warn("accept failed", {{"error", ec.message()}});
     } else if (draining) {
       return;
     } else {
-      std::make_shared<Session>(std::move(socket), *this)->start();
+      auto session = std::make_shared<Session>(std::move(socket), *this, target);
+      net::post(target.context, [session] { session->start(); });
     }
     do_accept();
+  });
+}
+
+void Server::State::sweep(IoThread& thread) {
+  thread.sweeper.expires_after(kSweepInterval);
+  thread.sweeper.async_wait([this, &thread](beast::error_code ec) {
+    if (ec) return;
+    const auto now = Clock::now();
+    // check_deadline may end a session, which removes it from the set: iterate over a copy.
+    std::vector<std::shared_ptr<Session>> live;
+    for (Session* s : thread.sessions) {
+      if (auto p = s->weak_from_this().lock()) live.push_back(std::move(p));
+    }
+    for (auto& p : live) p->check_deadline(now);
+    sweep(thread);
   });
 }
 
@@ -350,24 +495,28 @@ core::Result<unsigned short> Server::start() {
   if (ec)
     return core::invalid(fmt::format("\"{}\" is not an IP address to listen on.", s.settings.host));
   const tcp::endpoint endpoint(address, s.settings.port);
-  s.acceptor.open(endpoint.protocol(), ec);
-  if (!ec) s.acceptor.set_option(net::socket_base::reuse_address(true), ec);
-  if (!ec) s.acceptor.bind(endpoint, ec);
-  if (!ec) s.acceptor.listen(net::socket_base::max_listen_connections, ec);
+  s.acceptor->open(endpoint.protocol(), ec);
+  if (!ec) s.acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) s.acceptor->bind(endpoint, ec);
+  if (!ec) s.acceptor->listen(net::socket_base::max_listen_connections, ec);
   if (ec) {
     return core::unavailable(
         fmt::format("Cannot listen on {}:{}: {}", s.settings.host, s.settings.port, ec.message()));
   }
-  const unsigned short port = s.acceptor.local_endpoint().port();
+  const unsigned short port = s.acceptor->local_endpoint().port();
   s.metrics.add_gauge("marketlink_http_connections_open", "Open client connections.",
-                      [&s] { return static_cast<double>(s.session_count()); });
+                      [&s] { return static_cast<double>(s.open_connections.load()); });
   s.workers = std::make_unique<net::thread_pool>(
       static_cast<size_t>(std::max(1, s.settings.worker_threads)));
-  s.work.emplace(s.ioc.get_executor());
+  s.metrics.add_collector("http_requests", [&s](std::string& out) { s.stats.render(out); });
+  for (auto& t : s.io) {
+    s.work.push_back(net::make_work_guard(t->context));
+    s.sweep(*t);
+  }
   s.do_accept();
   s.running = true;
-  for (int i = 0; i < std::max(1, s.settings.io_threads); ++i) {
-    s.io_threads.emplace_back([&s] { s.ioc.run(); });
+  for (auto& t : s.io) {
+    s.io_threads.emplace_back([c = &t->context] { c->run(); });
   }
   return port;
 }
@@ -377,30 +526,32 @@ void Server::shutdown() {
   std::lock_guard stop_lock(s.stop_mutex);
   if (!s.running) return;
   s.draining = true;
-  net::post(s.acceptor.get_executor(), [&s] {
+  net::post(s.acceptor->get_executor(), [&s] {
     beast::error_code ec;
-    s.acceptor.close(ec);
+    s.acceptor->close(ec);
   });
   const auto deadline = Clock::now() + s.settings.shutdown_grace;
-  while (Clock::now() < deadline) {
-    std::vector<std::shared_ptr<Session>> live;
-    {
-      std::lock_guard lock(s.sessions_mutex);
-      for (auto& [ptr, weak] : s.sessions) {
-        if (auto p = weak.lock()) live.push_back(std::move(p));
-      }
+  while (s.open_connections.load() > 0 && Clock::now() < deadline) {
+    for (auto& t : s.io) {
+      net::post(t->context, [thread = t.get()] {
+        std::vector<std::shared_ptr<Session>> live;
+        for (Session* session : thread->sessions) {
+          if (auto p = session->weak_from_this().lock()) live.push_back(std::move(p));
+        }
+        for (auto& p : live) p->close_if_idle();
+      });
     }
-    if (live.empty()) break;
-    for (auto& p : live) p->close_if_idle();
-    live.clear();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  if (s.session_count() > 0) {
+  if (s.open_connections.load() > 0) {
     core::log::warn("shutdown grace period ended with requests in flight",
-                    {{"connections", static_cast<long long>(s.session_count())}});
+                    {{"connections", s.open_connections.load()}});
   }
-  s.work.reset();
-  s.ioc.stop();
+  for (auto& t : s.io) {
+    net::post(t->context, [thread = t.get()] { thread->sweeper.cancel(); });
+  }
+  s.work.clear();
+  for (auto& t : s.io) t->context.stop();
   for (auto& t : s.io_threads) t.join();
   s.io_threads.clear();
   s.workers->join();

@@ -209,6 +209,25 @@ TEST_F(ServerTest, AnswersExpectContinueBeforeReadingTheBody) {
   EXPECT_EQ(r.body, "data");
 }
 
+TEST_F(ServerTest, ARequestThatStallsGets408) {
+  server_->shutdown();
+  start({.request_timeout = std::chrono::seconds(1)});
+  RawClient c(port_);
+  c.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+  auto r = c.read();
+  EXPECT_EQ(r.status, 408);
+  EXPECT_TRUE(r.has("Connection: close"));
+}
+
+TEST_F(ServerTest, AnIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
+  server_->shutdown();
+  start({.idle_timeout = std::chrono::seconds(1)});
+  RawClient c(port_);
+  c.send(get("/inline"));
+  EXPECT_EQ(c.read().status, 200);
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
 TEST_F(ServerTest, CountsRequestsByRouteAndStatus) {
   RawClient c(port_);
   c.send(get("/items/1"));
@@ -224,8 +243,10 @@ TEST_F(ServerTest, CountsRequestsByRouteAndStatus) {
       text.find(
           "marketlink_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"),
       std::string::npos);
-  EXPECT_NE(text.find("marketlink_http_request_duration_seconds_count{route=\"/items/{id}\"} 1"),
-            std::string::npos);
+  EXPECT_NE(
+      text.find(
+          "marketlink_http_request_duration_seconds_count{method=\"GET\",route=\"/items/{id}\"} 1"),
+      std::string::npos);
 }
 
 TEST_F(ServerTest, ShutdownLetsInFlightRequestsFinishAndClosesIdleOnes) {

@@ -132,6 +132,15 @@ std::string ServerProcess::stderr_text() const {
   return ss.str();
 }
 
+bool ServerProcess::wait_for_log(const std::string& text, std::chrono::milliseconds timeout) const {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (stderr_text().find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
 std::string HttpReply::header(const std::string& name) const {
   const std::string key = "\r\n" + name + ": ";
   const auto at = head.find(key);

@@ -27,6 +27,9 @@ class ServerProcess {
   std::optional<int> wait_exit(std::chrono::milliseconds timeout);
   // Everything the process wrote to standard error so far.
   std::string stderr_text() const;
+  // Waits until standard error contains `text` (log lines are flushed within a second).
+  bool wait_for_log(const std::string& text,
+                    std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
  private:
   ServerProcess() = default;
