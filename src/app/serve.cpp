@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/commands.h"
+#include "app/sandbox_data.h"
 #include "app/system_routes.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -21,29 +22,6 @@
 namespace app {
 
 namespace {
-
-struct Opened {
-  std::unique_ptr<db::Database> database;
-  std::vector<db::Migration> migrations;
-};
-
-// Opens the database and brings its schema up to date. Prints the reason and returns nothing
-// when either fails.
-std::optional<Opened> open_database(const core::Config& config, const core::Clock& clock) {
-  auto database = db::Database::open({.url = config.db, .pool_size = config.db_pool_size});
-  if (!database.ok()) {
-    fmt::print(stderr, "marketlink: {}\n", database.error().message);
-    return std::nullopt;
-  }
-  Opened opened{std::move(database).value(), {}};
-  opened.migrations = db::builtin_migrations(opened.database->backend());
-  auto applied = db::migrate(*opened.database, opened.migrations, clock);
-  if (!applied.ok()) {
-    fmt::print(stderr, "marketlink: {}\n", applied.error().message);
-    return std::nullopt;
-  }
-  return opened;
-}
 
 // Blocks SIGINT and SIGTERM in every thread (threads inherit the mask), so that the main thread
 // alone receives them through sigwait.
@@ -67,17 +45,40 @@ class UndeliveredMailQueue final : public mail::MailQueue {
 };
 
 void print_sandbox_guide(const std::string& url) {
+  std::string users;
+  for (const DemoUser& u : demo_users()) users += fmt::format("    {:<32} {}\n", u.email, u.what);
   fmt::print(
       "\n"
       "  Marketlink sandbox is running at {0}/\n"
       "\n"
-      "  Open {0}/ in a browser to see the home page.\n"
+      "  Sign in at {0}/login as one of the demo users (password: {1}):\n"
+      "{2}"
+      "  The organization switcher (top right) moves between a user's organizations; Members,\n"
+      "  API tokens and Audit log are in the left navigation. To try sign-up, open {0}/signup:\n"
+      "  the confirmation e-mail goes to the configured mail delivery.\n"
+      "\n"
       "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
       "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
-      url);
+      url, kDemoPassword, users);
 }
 
 }  // namespace
+
+std::optional<OpenedDatabase> open_database(const core::Config& config, const core::Clock& clock) {
+  auto database = db::Database::open({.url = config.db, .pool_size = config.db_pool_size});
+  if (!database.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", database.error().message);
+    return std::nullopt;
+  }
+  OpenedDatabase opened{std::move(database).value(), {}};
+  opened.migrations = db::builtin_migrations(opened.database->backend());
+  auto applied = db::migrate(*opened.database, opened.migrations, clock);
+  if (!applied.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", applied.error().message);
+    return std::nullopt;
+  }
+  return opened;
+}
 
 int migrate_database(const core::Config& config) {
   core::SystemClock clock;
@@ -131,6 +132,13 @@ int serve(const core::Config& config) {
                                              {.public_url = public_url});
   const web::Auth auth(identity_service, **pages,
                        {.secure_cookies = public_url.starts_with("https://")});
+
+  if (config.sandbox) {
+    if (auto loaded = load_identity_demo_data(identity_service); !loaded.ok()) {
+      fmt::print(stderr, "marketlink: demo data: {}\n", loaded.error().message);
+      return 1;
+    }
+  }
 
   http::Router router;
   add_system_routes(router, database, opened->migrations, metrics, {.version = MARKETLINK_VERSION});
