@@ -36,8 +36,7 @@ struct CommandContext {
     if (!opened) return false;
     audit = std::make_unique<identity::AuditLog>(*opened->database, clock, ids);
     service = std::make_unique<identity::IdentityService>(*opened->database, clock, ids, mail,
-                                                          *audit,
-                                                          identity::IdentitySettings{});
+                                                          *audit, identity::IdentitySettings{});
     return true;
   }
 };
@@ -103,9 +102,8 @@ int create_token(const core::Config& config, const TokenCreateArgs& args) {
   if (!user.ok()) return fail(core::not_found(fmt::format("No user {}.", args.email)));
   auto role = ctx.service->role_in(org->id, user->id);
   if (!role.ok() || *role != identity::Role::kAdmin) {
-    return fail(core::forbidden(
-        fmt::format("{} is not an admin of {}; only admins create API tokens.", user->email,
-                    org->slug)));
+    return fail(core::forbidden(fmt::format(
+        "{} is not an admin of {}; only admins create API tokens.", user->email, org->slug)));
   }
   auto token = ctx.service->create_api_token(
       org->id, args.name,

@@ -18,14 +18,30 @@ const std::vector<DemoOrg>& demo_orgs() {
   using identity::Role;
   using identity::SubscriptionStatus;
   static const std::vector<DemoOrg> orgs = {
-      {"Marketlink Operations", OrgKind::kOperator, "", SubscriptionStatus::kNone,
-       "operator@demo.marketlink.test", {}},
-      {"Demo Customer", OrgKind::kCustomer, "", SubscriptionStatus::kActive,
-       "admin@demo.marketlink.test", {{"member@demo.marketlink.test", Role::kMember}}},
-      {"Demo Provider", OrgKind::kProvider, "", SubscriptionStatus::kNone,
-       "admin@demo.marketlink.test", {}},
-      {"Demo Marketplace", OrgKind::kMarketplace, "MP-0000", SubscriptionStatus::kNone,
-       "admin@demo.marketlink.test", {}},
+      {"Marketlink Operations",
+       OrgKind::kOperator,
+       "",
+       SubscriptionStatus::kNone,
+       "operator@demo.marketlink.test",
+       {}},
+      {"Demo Customer",
+       OrgKind::kCustomer,
+       "",
+       SubscriptionStatus::kActive,
+       "admin@demo.marketlink.test",
+       {{"member@demo.marketlink.test", Role::kMember}}},
+      {"Demo Provider",
+       OrgKind::kProvider,
+       "",
+       SubscriptionStatus::kNone,
+       "admin@demo.marketlink.test",
+       {}},
+      {"Demo Marketplace",
+       OrgKind::kMarketplace,
+       "MP-0000",
+       SubscriptionStatus::kNone,
+       "admin@demo.marketlink.test",
+       {}},
   };
   return orgs;
 }

@@ -103,8 +103,12 @@ http::Response Auth::redirect_with_flash(const std::string& location, const std:
   return r;
 }
 
-http::Response Auth::error(const http::Request& request, const core::Error& e) const {
-  http::Response r = http::error_response(request, e, pages_.error_page());
+http::Response Auth::error(const http::Request& request, const core::Error& e,
+                           const RequestContext* ctx) const {
+  http::Response r = http::error_response(
+      request, e, [&](int status, const core::Error& err, const std::string& request_id) {
+        return pages_.error_html(status, err, request_id, ctx);
+      });
   if (e.code == core::ErrorCode::kRateLimited) {
     for (const auto& d : e.details) {
       if (d.field == "retry_after") r.set_header("Retry-After", d.message);
@@ -147,7 +151,7 @@ http::Handler Auth::wrap(Need need, std::vector<identity::OrgKind> kinds,
       if (ctx.user || ctx.token) response.set_header("Cache-Control", "no-store");
       return response;
     };
-    const auto fail = [&](const core::Error& e) { return finish(error(request, e)); };
+    const auto fail = [&](const core::Error& e) { return finish(error(request, e, &ctx)); };
 
     // 1. Credentials.
     const auto bearer = bearer_token(request);

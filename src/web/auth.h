@@ -64,8 +64,10 @@ class Auth {
   // A 303 to `location` that shows `message` on the next page (kind: ok, fail or info).
   http::Response redirect_with_flash(const std::string& location, const std::string& message,
                                      const std::string& kind = "ok") const;
-  // An error as JSON (API clients) or the error page (browsers).
-  http::Response error(const http::Request& request, const core::Error& error) const;
+  // An error as JSON (API clients) or the error page (browsers), in the frame of `ctx`'s viewer
+  // when given.
+  http::Response error(const http::Request& request, const core::Error& error,
+                       const RequestContext* ctx = nullptr) const;
 
   identity::IdentityService& identity() const { return identity_; }
 

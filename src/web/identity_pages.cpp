@@ -97,7 +97,7 @@ struct Routes {
   http::Response members_page(http::Request& r, RequestContext& ctx, TemplateData d,
                               int status = 200) const {
     auto members = identity.members(ctx.org_id());
-    if (!members.ok()) return auth.error(r, members.error());
+    if (!members.ok()) return auth.error(r, members.error(), &ctx);
     TemplateData list{TemplateData::type::list};
     int admins = 0;
     for (const auto& m : *members) {
@@ -138,7 +138,7 @@ struct Routes {
   http::Response tokens_page(http::Request& r, RequestContext& ctx, TemplateData d,
                              int status = 200) const {
     auto tokens = identity.api_tokens(ctx.org_id());
-    if (!tokens.ok()) return auth.error(r, tokens.error());
+    if (!tokens.ok()) return auth.error(r, tokens.error(), &ctx);
     TemplateData list{TemplateData::type::list};
     for (const auto& t : *tokens) {
       TemplateData row;
@@ -198,7 +198,7 @@ struct Routes {
     router.post("/logout", auth.anyone([*this](http::Request& r, RequestContext& ctx) {
       if (!ctx.session_token.empty()) {
         auto done = identity.sign_out(ctx.session_token, r.remote_ip);
-        if (!done.ok()) return auth.error(r, done.error());
+        if (!done.ok()) return auth.error(r, done.error(), &ctx);
       }
       http::Response res = auth.redirect_with_flash("/login", "You are signed out.", "info");
       auth.clear_session_cookie(res);
@@ -271,10 +271,10 @@ struct Routes {
       d.set("email", r.query("email").value_or(""));
       return pages.render(r, ctx, "notice", Frame{.title = "Confirm your e-mail address"}, d);
     }));
-    router.post("/verify-email/resend", auth.anyone([*this](http::Request& r, RequestContext&) {
+    router.post("/verify-email/resend", auth.anyone([*this](http::Request& r, RequestContext& ctx) {
       const Form f(r);
       auto sent = identity.resend_verification(f["email"], r.remote_ip);
-      if (!sent.ok()) return auth.error(r, sent.error());
+      if (!sent.ok()) return auth.error(r, sent.error(), &ctx);
       return auth.redirect_with_flash(
           "/login?email=" + http::url_encode(f["email"]),
           "If that address has an account waiting for confirmation, a new link is on its way.",
@@ -288,10 +288,10 @@ struct Routes {
       return pages.render(r, ctx, "password_reset_request", Frame{.title = "Reset your password"},
                           d);
     }));
-    router.post("/password-reset", auth.anyone([*this](http::Request& r, RequestContext&) {
+    router.post("/password-reset", auth.anyone([*this](http::Request& r, RequestContext& ctx) {
       const Form f(r);
       auto sent = identity.request_password_reset(f["email"], r.remote_ip);
-      if (!sent.ok()) return auth.error(r, sent.error());
+      if (!sent.ok()) return auth.error(r, sent.error(), &ctx);
       return auth.redirect_with_flash(
           "/login",
           "If an account uses that address, a link to reset its password is on its way. "
@@ -390,7 +390,7 @@ struct Routes {
         d.set("trial_ends", display_time(*org.trial_ends_at));
       }
       auto members = identity.members(ctx.org_id());
-      if (!members.ok()) return auth.error(r, members.error());
+      if (!members.ok()) return auth.error(r, members.error(), &ctx);
       int admins = 0;
       for (const auto& m : *members) admins += m.role == identity::Role::kAdmin ? 1 : 0;
       d.set("member_count", std::to_string(members->size()));
@@ -428,7 +428,7 @@ struct Routes {
       auto changed = identity.change_role(ctx.org_id(), r.param("user_id"), *role, ctx.actor(r));
       if (!changed.ok()) {
         if (changed.error().code == core::ErrorCode::kNotFound) {
-          return auth.error(r, changed.error());
+          return auth.error(r, changed.error(), &ctx);
         }
         return auth.redirect_with_flash(back, changed.error().message, "fail");
       }
@@ -443,7 +443,7 @@ struct Routes {
       auto removed = identity.remove_member(ctx.org_id(), r.param("user_id"), ctx.actor(r));
       if (!removed.ok()) {
         if (removed.error().code == core::ErrorCode::kNotFound) {
-          return auth.error(r, removed.error());
+          return auth.error(r, removed.error(), &ctx);
         }
         return auth.redirect_with_flash(back, removed.error().message, "fail");
       }
@@ -474,7 +474,7 @@ struct Routes {
                 auth.admin([*this](http::Request& r, RequestContext& ctx) {
                   auto revoked =
                       identity.revoke_api_token(ctx.org_id(), r.param("token_id"), ctx.actor(r));
-                  if (!revoked.ok()) return auth.error(r, revoked.error());
+                  if (!revoked.ok()) return auth.error(r, revoked.error(), &ctx);
                   return auth.redirect_with_flash("/orgs/" + ctx.org->slug + "/tokens",
                                                   "Token revoked. Requests using it now fail.");
                 }));
@@ -482,7 +482,7 @@ struct Routes {
     router.get("/orgs/{org}/audit", auth.admin([*this](http::Request& r, RequestContext& ctx) {
       const std::string cursor = r.query("cursor").value_or("");
       auto page = audit.list(ctx.org_id(), 50, cursor);
-      if (!page.ok()) return auth.error(r, page.error());
+      if (!page.ok()) return auth.error(r, page.error(), &ctx);
       TemplateData list{TemplateData::type::list};
       for (const auto& e : page->events) {
         TemplateData row;

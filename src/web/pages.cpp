@@ -183,21 +183,26 @@ http::Response Pages::render(const http::Request& request, const std::string& na
   return render(request, RequestContext{}, name, frame, std::move(data), status);
 }
 
+std::string Pages::error_html(int status, const core::Error& error, const std::string& request_id,
+                              const RequestContext* ctx) const {
+  const ErrorText text = error_text(status);
+  TemplateData d;
+  add_frame(d, nullptr, ctx, Frame{.title = text.heading});
+  d.set("status", std::to_string(status));
+  d.set("heading", text.heading);
+  d.set("message", error.message);
+  d.set("action_label", text.action_label);
+  d.set("action_href", text.action_href);
+  d.set("request_id", request_id);
+  auto html = templates_->render_page("error", d);
+  return html.ok()
+             ? std::move(html).value()
+             : "<!doctype html><title>Error</title><p>" + http::html_escape(error.message) + "</p>";
+}
+
 http::ErrorPageRenderer Pages::error_page() const {
   return [this](int status, const core::Error& error, const std::string& request_id) {
-    const ErrorText text = error_text(status);
-    TemplateData d;
-    add_frame(d, nullptr, nullptr, Frame{.title = text.heading});
-    d.set("status", std::to_string(status));
-    d.set("heading", text.heading);
-    d.set("message", error.message);
-    d.set("action_label", text.action_label);
-    d.set("action_href", text.action_href);
-    d.set("request_id", request_id);
-    auto html = templates_->render_page("error", d);
-    return html.ok() ? std::move(html).value()
-                     : "<!doctype html><title>Error</title><p>" + http::html_escape(error.message) +
-                           "</p>";
+    return error_html(status, error, request_id, nullptr);
   };
 }
 

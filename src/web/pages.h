@@ -66,8 +66,11 @@ class Pages {
   // The same for an anonymous viewer.
   http::Response render(const http::Request& request, const std::string& name, const Frame& frame,
                         http::TemplateData data, int status = 200) const;
-  // The HTML error page for http::error_response.
+  // The HTML error page for http::error_response (anonymous frame).
   http::ErrorPageRenderer error_page() const;
+  // The error page in the frame of `ctx`'s viewer (nullptr: anonymous).
+  std::string error_html(int status, const core::Error& error, const std::string& request_id,
+                         const RequestContext* ctx) const;
   const http::StaticFiles& static_files() const { return static_files_; }
   const SiteInfo& site() const { return site_; }
 
