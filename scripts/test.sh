@@ -36,7 +36,8 @@ export MARKETLINK_TEST_REQUIRE_PG=1
 
 echo "test: starting the SMTP server"
 smtp_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$work/maildir"
+# aiosmtpd only creates a Maildir's tmp/new/cur when the folder itself is missing.
+mkdir -p "$work/maildir/tmp" "$work/maildir/new" "$work/maildir/cur"
 /usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$work/maildir" \
   >"$work/smtp.log" 2>&1 &
 smtp_pid=$!

@@ -18,6 +18,9 @@ class NoMail final : public mail::MailQueue {
   core::Status enqueue(const mail::Message&) override {
     return core::unavailable("The command line sends no e-mail.");
   }
+  core::Status enqueue(soci::session&, const mail::Message&) override {
+    return core::unavailable("The command line sends no e-mail.");
+  }
 };
 
 // The service on the configured database, for one command.

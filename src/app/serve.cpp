@@ -15,6 +15,8 @@
 #include "http/server.h"
 #include "identity/audit_log.h"
 #include "identity/identity.h"
+#include "jobs/jobs.h"
+#include "mail/mail.h"
 #include "web/auth.h"
 #include "web/identity_routes.h"
 #include "web/pages.h"
@@ -34,17 +36,7 @@ sigset_t block_stop_signals() {
   return set;
 }
 
-// Until mail delivery is wired, queued messages are only logged (without their links).
-class UndeliveredMailQueue final : public mail::MailQueue {
- public:
-  core::Status enqueue(const mail::Message& message) override {
-    core::log::warn("mail delivery is not configured; message dropped",
-                    {{"subject", message.subject}});
-    return {};
-  }
-};
-
-void print_sandbox_guide(const std::string& url) {
+void print_sandbox_guide(const std::string& url, const std::string& mail_transport) {
   std::string users;
   for (const DemoUser& u : demo_users()) users += fmt::format("    {:<32} {}\n", u.email, u.what);
   fmt::print(
@@ -55,11 +47,11 @@ void print_sandbox_guide(const std::string& url) {
       "{2}"
       "  The organization switcher (top right) moves between a user's organizations; Members,\n"
       "  API tokens and Audit log are in the left navigation. To try sign-up, open {0}/signup:\n"
-      "  the confirmation e-mail goes to the configured mail delivery.\n"
+      "  the confirmation e-mail (and every other message) goes to {3}.\n"
       "\n"
       "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
       "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
-      url, kDemoPassword, users);
+      url, kDemoPassword, users, mail_transport);
 }
 
 }  // namespace
@@ -113,6 +105,29 @@ int serve(const core::Config& config) {
   metrics.add_gauge("marketlink_db_pool_size", "Database connections kept open.",
                     [&database] { return database.pool_size(); });
 
+  // Background jobs and mail. The mailer outlives the queue whose workers call it.
+  const mail::MailerSettings mail_settings{.smtp_url = config.smtp_url,
+                                           .username = config.smtp_username,
+                                           .password = config.smtp_password,
+                                           .starttls = config.smtp_starttls,
+                                           .from = config.mail_from,
+                                           .outbox_dir = config.outbox_dir};
+  auto mailer = mail::make_mailer(mail_settings, clock, ids);
+  if (!mailer.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", mailer.error().message);
+    return 1;
+  }
+  jobs::JobQueue job_queue(database, clock, ids, metrics,
+                           {.workers = config.job_workers,
+                            .lease = std::chrono::seconds(config.job_lease_seconds),
+                            .poll_interval = std::chrono::milliseconds(config.job_poll_ms)});
+  mail::register_send_handler(job_queue, **mailer);
+  // What request handlers queue mail with; the mail.send job above delivers it.
+  const std::unique_ptr<mail::MailQueue> mail_queue = mail::make_mail_queue(job_queue);
+  job_queue.start();
+  const std::string mail_transport = mail::describe_transport(mail_settings);
+  core::log::info("mail", {{"transport", mail_transport}});
+
   auto pages = web::Pages::create({.version = MARKETLINK_VERSION,
                                    .database = database.display_name(),
                                    .sandbox = config.sandbox});
@@ -126,9 +141,8 @@ int serve(const core::Config& config) {
   const std::string public_url = config.public_url.empty()
                                      ? fmt::format("http://{}:{}", host, listen->port)
                                      : config.public_url;
-  UndeliveredMailQueue mail_queue;
   identity::AuditLog audit(database, clock, ids);
-  identity::IdentityService identity_service(database, clock, ids, mail_queue, audit,
+  identity::IdentityService identity_service(database, clock, ids, *mail_queue, audit,
                                              {.public_url = public_url});
   const web::Auth auth(identity_service, **pages,
                        {.secure_cookies = public_url.starts_with("https://")});
@@ -171,13 +185,15 @@ int serve(const core::Config& config) {
       "listening",
       {{"url", url}, {"database", database.display_name()}, {"sandbox", config.sandbox}});
   fmt::print("marketlink: listening on {}\n", url);
-  if (config.sandbox) print_sandbox_guide(url);
+  if (config.sandbox) print_sandbox_guide(url, mail_transport);
   std::fflush(stdout);
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   core::log::info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
   server.shutdown();
+  // After the last request: running jobs finish and record their outcome.
+  job_queue.stop();
   core::log::info("stopped");
   return 0;
 }

@@ -29,6 +29,21 @@ void read_string(const std::function<const char*(const char*)>& getenv, const ch
   if (const char* raw = getenv(name); raw != nullptr && *raw != '\0') out = raw;
 }
 
+Status read_bool(const std::function<const char*(const char*)>& getenv, const char* name,
+                 bool& out) {
+  const char* raw = getenv(name);
+  if (raw == nullptr || *raw == '\0') return {};
+  const std::string_view text(raw);
+  if (text == "1" || text == "true" || text == "yes" || text == "on") {
+    out = true;
+  } else if (text == "0" || text == "false" || text == "no" || text == "off") {
+    out = false;
+  } else {
+    return invalid(fmt::format("{} must be true or false, not \"{}\"", name, text));
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Config> config_from_environment(const std::function<const char*(const char*)>& getenv,
@@ -42,6 +57,8 @@ Result<Config> config_from_environment(const std::function<const char*(const cha
   read_string(getenv, "MARKETLINK_SMTP_URL", c.smtp_url);
   read_string(getenv, "MARKETLINK_OUTBOX_DIR", c.outbox_dir);
   read_string(getenv, "MARKETLINK_MAIL_FROM", c.mail_from);
+  read_string(getenv, "MARKETLINK_SMTP_USERNAME", c.smtp_username);
+  read_string(getenv, "MARKETLINK_SMTP_PASSWORD", c.smtp_password);
   for (const Status& s :
        {read_number(getenv, "MARKETLINK_IO_THREADS", 0, c.io_threads),
         read_number(getenv, "MARKETLINK_WORKER_THREADS", 1, c.worker_threads),
@@ -50,7 +67,11 @@ Result<Config> config_from_environment(const std::function<const char*(const cha
         read_number(getenv, "MARKETLINK_MAX_HEADER_BYTES", 1024LL, c.max_header_bytes),
         read_number(getenv, "MARKETLINK_REQUEST_TIMEOUT", 1, c.request_timeout_seconds),
         read_number(getenv, "MARKETLINK_IDLE_TIMEOUT", 1, c.idle_timeout_seconds),
-        read_number(getenv, "MARKETLINK_SHUTDOWN_GRACE", 0, c.shutdown_grace_seconds)}) {
+        read_number(getenv, "MARKETLINK_SHUTDOWN_GRACE", 0, c.shutdown_grace_seconds),
+        read_number(getenv, "MARKETLINK_JOB_WORKERS", 0, c.job_workers),
+        read_number(getenv, "MARKETLINK_JOB_LEASE", 5, c.job_lease_seconds),
+        read_number(getenv, "MARKETLINK_JOB_POLL_MS", 10, c.job_poll_ms),
+        read_bool(getenv, "MARKETLINK_SMTP_STARTTLS", c.smtp_starttls)}) {
     if (!s.ok()) return s.error();
   }
   if (c.log_level != "debug" && c.log_level != "info" && c.log_level != "warn" &&

@@ -45,10 +45,26 @@ struct Config {
   std::string aws_endpoint;
   // MARKETLINK_SMTP_URL: smtp://host:port or smtps://…; empty = .eml files in outbox_dir.
   std::string smtp_url;
+  // MARKETLINK_SMTP_USERNAME and MARKETLINK_SMTP_PASSWORD: SMTP AUTH credentials; empty = no
+  // AUTH. The password is never logged.
+  std::string smtp_username;
+  std::string smtp_password;
+  // MARKETLINK_SMTP_STARTTLS: true (1, yes, on) requires STARTTLS on smtp://, so mail is never
+  // sent in clear text; false (0, no, off) sends without it. smtps:// is always encrypted.
+  bool smtp_starttls = false;
   // MARKETLINK_OUTBOX_DIR: where mail goes when no SMTP server is configured.
   std::string outbox_dir = "./var/outbox";
   // MARKETLINK_MAIL_FROM: the sender of every e-mail.
   std::string mail_from = "Marketlink <no-reply@marketlink.localhost>";
+  // MARKETLINK_JOB_WORKERS: background job threads in this process. 0: this instance runs no
+  // jobs (it still enqueues them, returns expired leases and fires schedules).
+  int job_workers = 2;
+  // MARKETLINK_JOB_LEASE: seconds a claimed job stays reserved for its worker without a
+  // heartbeat; a killed worker's job runs again this long after it died.
+  int job_lease_seconds = 60;
+  // MARKETLINK_JOB_POLL_MS: milliseconds between looks for due jobs when idle (jobs enqueued in
+  // this process wake a worker at once); also the period of the lease reaper and the schedules.
+  int job_poll_ms = 1000;
 };
 
 // Reads MARKETLINK_* variables through `getenv` (which returns nullptr when unset) on top of

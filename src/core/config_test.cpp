@@ -45,6 +45,34 @@ TEST(Config, BadLogLevelIsRejected) {
   EXPECT_FALSE(config_from_environment(env_of({{"MARKETLINK_LOG_LEVEL", "loud"}})).ok());
 }
 
+TEST(Config, JobAndSmtpSettings) {
+  auto defaults = config_from_environment(env_of({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->job_workers, 2);
+  EXPECT_EQ(defaults->job_lease_seconds, 60);
+  EXPECT_EQ(defaults->job_poll_ms, 1000);
+  EXPECT_FALSE(defaults->smtp_starttls);
+
+  auto c = config_from_environment(env_of({{"MARKETLINK_JOB_WORKERS", "0"},
+                                           {"MARKETLINK_JOB_LEASE", "30"},
+                                           {"MARKETLINK_JOB_POLL_MS", "250"},
+                                           {"MARKETLINK_SMTP_USERNAME", "mailer"},
+                                           {"MARKETLINK_SMTP_PASSWORD", "secret"},
+                                           {"MARKETLINK_SMTP_STARTTLS", "yes"}}));
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->job_workers, 0);
+  EXPECT_EQ(c->job_lease_seconds, 30);
+  EXPECT_EQ(c->job_poll_ms, 250);
+  EXPECT_EQ(c->smtp_username, "mailer");
+  EXPECT_EQ(c->smtp_password, "secret");
+  EXPECT_TRUE(c->smtp_starttls);
+
+  auto bad_bool = config_from_environment(env_of({{"MARKETLINK_SMTP_STARTTLS", "maybe"}}));
+  ASSERT_FALSE(bad_bool.ok());
+  EXPECT_NE(bad_bool.error().message.find("MARKETLINK_SMTP_STARTTLS"), std::string::npos);
+  EXPECT_FALSE(config_from_environment(env_of({{"MARKETLINK_JOB_LEASE", "1"}})).ok());
+}
+
 TEST(HostPort, ParsesIpv4Ipv6AndRejectsJunk) {
   auto a = parse_host_port("127.0.0.1:0");
   ASSERT_TRUE(a.ok());

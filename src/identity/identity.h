@@ -4,7 +4,9 @@
 // The service takes and returns plain structs (identity/types.h) and knows no HTTP or SQL. Every
 // call on tenant data takes the organization id, and a resource of another organization answers
 // not_found exactly like a missing one. Secrets (session ids, e-mail links, API tokens) are random
-// and only their SHA-256 hashes are stored; a secret is returned once, when created.
+// and only their SHA-256 hashes are stored; a secret is returned once, when created. E-mails
+// (verification, reset, invitation) are queued in the same transaction as the change that needs
+// them, so a link goes out if and only if its token was stored.
 //
 // Errors: invalid (with one ErrorDetail per form field: "email", "password", "name",
 // "organization_name", "role"), unauthenticated (wrong e-mail or password, the same message for
@@ -33,6 +35,7 @@
 namespace identity {
 
 class IdentityStore;
+class IdentityTx;
 
 // Argon2id cost. kInteractive follows libsodium's interactive limits (production); kMinimum is
 // for tests only.
@@ -196,8 +199,13 @@ class IdentityService {
   core::Result<TokenPrincipal> authenticate_token(const std::string& secret);
 
  private:
-  core::Status queue_mail(const std::string& to, const std::string& subject,
-                          const std::string& text, const std::string& link);
+  // An e-mail in the product's look: `text` (paragraphs separated by blank lines) and a button.
+  mail::Message message(const std::string& to, const std::string& subject,
+                        const std::string& heading, const std::string& text,
+                        const std::string& button, const std::string& link) const;
+  // Queues `m` inside the transaction of `tx`: it goes out if and only if the transaction
+  // commits. An undeliverable address becomes invalid on the "email" field.
+  core::Status send(IdentityTx& tx, const mail::Message& m) const;
   core::Result<std::string> hash_new_password(const std::string& password, const std::string& email,
                                               std::vector<core::ErrorDetail>& errors) const;
 

@@ -8,6 +8,7 @@
 #include "identity/identity_store.h"
 #include "identity/passwords.h"
 #include "identity/secrets.h"
+#include "mail/html_email.h"
 
 namespace identity {
 
@@ -113,53 +114,41 @@ IdentityService::IdentityService(db::Database& database, const core::Clock& cloc
 
 IdentityService::~IdentityService() = default;
 
-core::Status IdentityService::queue_mail(const std::string& to, const std::string& subject,
-                                         const std::string& text, const std::string& link) {
+mail::Message IdentityService::message(const std::string& to, const std::string& subject,
+                                       const std::string& heading, const std::string& text,
+                                       const std::string& button, const std::string& link) const {
   mail::Message m;
   m.to = to;
   m.subject = subject;
   m.text_body = fmt::format(
-      "{}\n\n{}\n\nIf you did not expect this e-mail, you can ignore it.\n\n"
-      "Marketlink\n",
-      text, link);
-  const std::string escaped_link = [&] {
-    std::string out;
-    for (const char c : link) {
-      if (c == '&') {
-        out += "&amp;";
-      } else if (c == '"') {
-        out += "&quot;";
-      } else if (c == '<') {
-        out += "&lt;";
-      } else {
-        out += c;
-      }
-    }
-    return out;
-  }();
-  std::string escaped_text;
-  for (const char c : text) {
-    if (c == '<') {
-      escaped_text += "&lt;";
-    } else if (c == '&') {
-      escaped_text += "&amp;";
-    } else {
-      escaped_text += c;
-    }
+      "{}\n\n{}: {}\n\nIf you did not expect this e-mail, you can ignore it.\n\nMarketlink\n", text,
+      button, link);
+  std::string body;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = text.find("\n\n", start);
+    body += mail::email_paragraph(text.substr(start, end - start));
+    if (end == std::string::npos) break;
+    start = end + 2;
   }
-  m.html_body = fmt::format(
-      "<!doctype html><html><body style=\"font-family:system-ui,sans-serif;color:#1d232b\">"
-      "<p>{}</p><p><a href=\"{}\" style=\"display:inline-block;padding:8px 16px;"
-      "background:#1f5fbf;color:#fff;border-radius:6px;text-decoration:none\">Open Marketlink"
-      "</a></p><p style=\"color:#5a6472;font-size:13px\">Or paste this link into your browser: "
-      "{}</p><p style=\"color:#5a6472;font-size:13px\">If you did not expect this e-mail, you can "
-      "ignore it.</p></body></html>",
-      escaped_text, escaped_link, escaped_link);
-  core::Status s = mail_.enqueue(m);
-  if (!s.ok()) {
-    core::log::warn("mail not queued", {{"subject", subject}, {"error", s.error().message}});
+  body += mail::email_button(button, link);
+  body += mail::email_paragraph("Or paste this link into your browser: " + link);
+  m.html_body = mail::render_html_email(
+      {.heading = heading,
+       .body_html = body,
+       .footer = "You get this e-mail because of an action on your Marketlink account. If you did "
+                 "not expect it, you can ignore it."});
+  return m;
+}
+
+core::Status IdentityService::send(IdentityTx& tx, const mail::Message& m) const {
+  core::Status queued = tx.enqueue_mail(mail_, m);
+  if (!queued.ok() && queued.error().code == core::ErrorCode::kInvalid) {
+    return with_field(
+        core::invalid("Marketlink cannot send e-mail to this address.", "email_undeliverable"),
+        "email");
   }
-  return s;
+  return queued;
 }
 
 core::Result<std::string> IdentityService::hash_new_password(
@@ -220,6 +209,12 @@ core::Result<SignUpResult> IdentityService::sign_up(const SignUpForm& form, cons
                          .target_type = "user",
                          .target_id = result.user.id,
                          .detail = "Signed up and created the organization"});
+  const mail::Message verification =
+      message(email, "Confirm your e-mail address for Marketlink", "Confirm your e-mail address",
+              fmt::format("Hello {},\n\nConfirm your e-mail address to finish setting up {} on "
+                          "Marketlink. The link works once and expires in 24 hours.",
+                          name, org_name),
+              "Confirm e-mail address", settings_.public_url + "/verify-email?token=" + token);
   auto done = store_->transact([&](IdentityTx& tx) -> core::Status {
     if (tx.user_by_email(normalized)) {
       return with_field(
@@ -244,14 +239,9 @@ core::Result<SignUpResult> IdentityService::sign_up(const SignUpForm& form, cons
     tx.insert_email_token(secret_hash(token), kPurposeVerify, result.user.id, "",
                           now + settings_.verification_ttl);
     tx.audit(signed_up);
-    return {};
+    return send(tx, verification);
   });
   if (!done.ok()) return done.error();
-  (void)queue_mail(email, "Confirm your e-mail address for Marketlink",
-                   fmt::format("Hello {},\n\nConfirm your e-mail address to finish setting up {} "
-                               "on Marketlink. The link works once and expires in 24 hours.",
-                               name, org_name),
-                   settings_.public_url + "/verify-email?token=" + token);
   return result;
 }
 
@@ -259,9 +249,7 @@ core::Status IdentityService::resend_verification(const std::string& email, cons
   const std::string normalized = normalize_email(email);
   if (email_problem(normalized)) return {};
   const std::string token = new_secret();
-  std::optional<User> target;
   auto done = store_->transact([&](IdentityTx& tx) -> core::Status {
-    target.reset();
     auto user = tx.user_by_email(normalized);
     if (!user || user->user.verified || !user->user.has_password) return {};
     tx.insert_email_token(secret_hash(token), kPurposeVerify, user->user.id, "",
@@ -273,18 +261,15 @@ core::Status IdentityService::resend_verification(const std::string& email, cons
                                 .target_type = "user",
                                 .target_id = user->user.id,
                                 .detail = "Asked for a new verification e-mail"}));
-    target = user->user;
-    return {};
+    return send(tx, message(user->user.email, "Confirm your e-mail address for Marketlink",
+                            "Confirm your e-mail address",
+                            fmt::format("Hello {},\n\nHere is a new link to confirm your e-mail "
+                                        "address. It works once and expires in 24 hours.",
+                                        user->user.name),
+                            "Confirm e-mail address",
+                            settings_.public_url + "/verify-email?token=" + token));
   });
-  if (!done.ok()) return done;
-  if (target) {
-    (void)queue_mail(target->email, "Confirm your e-mail address for Marketlink",
-                     fmt::format("Hello {},\n\nHere is a new link to confirm your e-mail address. "
-                                 "It works once and expires in 24 hours.",
-                                 target->name),
-                     settings_.public_url + "/verify-email?token=" + token);
-  }
-  return {};
+  return done;
 }
 
 core::Result<User> IdentityService::verify_email(const std::string& token, const std::string& ip) {
@@ -538,9 +523,7 @@ core::Status IdentityService::request_password_reset(const std::string& email,
   const std::string normalized = normalize_email(email);
   if (email_problem(normalized)) return {};
   const std::string token = new_secret();
-  std::optional<User> target;
-  auto done = store_->transact([&](IdentityTx& tx) -> core::Status {
-    target.reset();
+  return store_->transact([&](IdentityTx& tx) -> core::Status {
     auto user = tx.user_by_email(normalized);
     if (!user) return {};
     tx.insert_email_token(secret_hash(token), kPurposeReset, user->user.id, "",
@@ -552,19 +535,15 @@ core::Status IdentityService::request_password_reset(const std::string& email,
                                 .target_type = "user",
                                 .target_id = user->user.id,
                                 .detail = "Asked for a password reset link"}));
-    target = user->user;
-    return {};
+    return send(tx,
+                message(user->user.email, "Reset your Marketlink password", "Reset your password",
+                        fmt::format("Hello {},\n\nSomeone asked to reset the password of your "
+                                    "Marketlink account. Use this link to choose a new one; "
+                                    "it works once and expires in 1 hour.",
+                                    user->user.name),
+                        "Choose a new password",
+                        settings_.public_url + "/password-reset/new?token=" + token));
   });
-  if (!done.ok()) return done;
-  if (target) {
-    (void)queue_mail(target->email, "Reset your Marketlink password",
-                     fmt::format("Hello {},\n\nSomeone asked to reset the password of your "
-                                 "Marketlink account. Use this link to choose a new one; it works "
-                                 "once and expires in 1 hour.",
-                                 target->name),
-                     settings_.public_url + "/password-reset/new?token=" + token);
-  }
-  return {};
 }
 
 core::Result<User> IdentityService::reset_password(const std::string& token,
@@ -770,25 +749,25 @@ core::Result<Invitation> IdentityService::invite(const std::string& org_id,
          .target_id = invitation.member.user.id,
          .detail = fmt::format("{} {} as {}", invitation.new_user ? "Invited" : "Added", normalized,
                                to_string(role))}));
-    return {};
+    const User& u = invitation.member.user;
+    if (invitation.new_user) {
+      return send(tx, message(u.email, fmt::format("You are invited to {} on Marketlink", org_name),
+                              fmt::format("Join {}", org_name),
+                              fmt::format("Hello,\n\n{} invited you to join {} on Marketlink. "
+                                          "Choose your name and password with this link; it works "
+                                          "once and expires in 7 days.",
+                                          actor.label, org_name),
+                              "Accept the invitation",
+                              settings_.public_url + "/invitations/accept?token=" + token));
+    }
+    return send(tx,
+                message(u.email, fmt::format("You now have access to {} on Marketlink", org_name),
+                        fmt::format("Welcome to {}", org_name),
+                        fmt::format("Hello {},\n\n{} added you to {} on Marketlink as {}.", u.name,
+                                    actor.label, org_name, display_name(role)),
+                        "Sign in", settings_.public_url + "/login"));
   });
   if (!done.ok()) return done.error();
-  if (invitation.new_user) {
-    (void)queue_mail(invitation.member.user.email,
-                     fmt::format("You are invited to {} on Marketlink", org_name),
-                     fmt::format("Hello,\n\n{} invited you to join {} on Marketlink. Choose your "
-                                 "name and password with this link; it works once and expires in "
-                                 "7 days.",
-                                 actor.label, org_name),
-                     settings_.public_url + "/invitations/accept?token=" + token);
-  } else {
-    (void)queue_mail(
-        invitation.member.user.email,
-        fmt::format("You now have access to {} on Marketlink", org_name),
-        fmt::format("Hello {},\n\n{} added you to {} on Marketlink as {}.",
-                    invitation.member.user.name, actor.label, org_name, display_name(role)),
-        settings_.public_url + "/login");
-  }
   return invitation;
 }
 

@@ -433,13 +433,22 @@ TEST_P(IdentityServiceTest, AuditLogPagesNewestFirst) {
   EXPECT_EQ(h_.audit->list(org.id, 3, "garbage").error().code, core::ErrorCode::kInvalid);
 }
 
-TEST_P(IdentityServiceTest, MailFailureDoesNotUndoTheSignUp) {
+TEST_P(IdentityServiceTest, MailIsQueuedWithTheChangeOrNotAtAll) {
   h_.mail.set_failing(true);
-  const SignUpResult r = sign_up();
-  EXPECT_FALSE(r.user.id.empty());
+  auto failed = svc().sign_up({.email = "jane@example.com",
+                               .name = "Jane",
+                               .password = IdentityHarness::kPassword,
+                               .organization_name = "Acme"},
+                              "");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, core::ErrorCode::kUnavailable);
+  EXPECT_FALSE(svc().find_user_by_email("jane@example.com").ok()) << "nothing was created";
   h_.mail.set_failing(false);
-  ASSERT_TRUE(svc().resend_verification("jane@example.com", "").ok());
-  EXPECT_EQ(h_.mail.messages().size(), 1u);
+  sign_up("jane@example.com");
+  const auto messages = h_.mail.messages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].subject, "Confirm your e-mail address for Marketlink");
+  EXPECT_NE(messages[0].html_body.find("Confirm e-mail address"), std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityServiceTest,

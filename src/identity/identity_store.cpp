@@ -402,4 +402,8 @@ void IdentityTx::clear_failures(const std::string& normalized) {
 
 void IdentityTx::audit(const AuditEvent& event) { insert_audit_event(sql_, event); }
 
+core::Status IdentityTx::enqueue_mail(mail::MailQueue& queue, const mail::Message& message) {
+  return queue.enqueue(sql_, message);
+}
+
 }  // namespace identity

@@ -13,6 +13,7 @@
 #include "identity/audit_log.h"
 #include "identity/identity.h"
 #include "identity/types.h"
+#include "mail/mail.h"
 
 namespace identity {
 
@@ -98,6 +99,8 @@ class IdentityTx {
   void clear_failures(const std::string& normalized);
 
   void audit(const AuditEvent& event);
+  // Queues mail in this transaction (see mail::MailQueue).
+  core::Status enqueue_mail(mail::MailQueue& queue, const mail::Message& message);
 
   core::TimePoint now() const { return now_; }
 

@@ -27,6 +27,10 @@ class RecordingMailQueue final : public mail::MailQueue {
     messages_.push_back(message);
     return {};
   }
+  // Records at once: tests here do not roll back after a successful enqueue.
+  core::Status enqueue(soci::session&, const mail::Message& message) override {
+    return enqueue(message);
+  }
   std::vector<mail::Message> messages() const {
     std::lock_guard lock(mutex_);
     return messages_;
@@ -36,7 +40,7 @@ class RecordingMailQueue final : public mail::MailQueue {
     std::lock_guard lock(mutex_);
     for (auto it = messages_.rbegin(); it != messages_.rend(); ++it) {
       if (it->to != to) continue;
-      const auto start = it->text_body.find("http");
+      const auto start = it->text_body.find("http://");
       if (start == std::string::npos) return "";
       const auto end = it->text_body.find_first_of(" \n", start);
       return it->text_body.substr(start, end - start);

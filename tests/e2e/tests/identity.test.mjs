@@ -158,6 +158,7 @@ for (const backend of backends()) {
       assert.equal(response.status(), 410);
       await page.getByRole('heading', { name: 'This link has expired' }).waitFor();
       await shot(page, 'verify-email-expired', { mobile: true });
+      await page.getByLabel('E-mail address').fill(email);
       await page.getByRole('button', { name: 'Send a new link' }).click();
       await page.getByText('a new link is on its way').waitFor();
       const fresh = await waitForMailLink(email, /http:\/\/[^\s"<>]+\/verify-email\?token=[A-Za-z0-9_-]+/,
