@@ -209,7 +209,6 @@ class IdentityService {
   core::Result<std::string> hash_new_password(const std::string& password, const std::string& email,
                                               std::vector<core::ErrorDetail>& errors) const;
 
-  db::Database& database_;
   const core::Clock& clock_;
   core::IdGenerator& ids_;
   mail::MailQueue& mail_;

@@ -98,8 +98,7 @@ core::Status check_token(const std::optional<EmailTokenRecord>& rec, const char*
 IdentityService::IdentityService(db::Database& database, const core::Clock& clock,
                                  core::IdGenerator& ids, mail::MailQueue& mail, AuditLog& audit,
                                  IdentitySettings settings)
-    : database_(database),
-      clock_(clock),
+    : clock_(clock),
       ids_(ids),
       mail_(mail),
       audit_(audit),

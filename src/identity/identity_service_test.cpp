@@ -174,6 +174,29 @@ TEST_P(IdentityServiceTest, FiveFailuresIn15MinutesBlockFurtherAttemptsAndAreAud
   EXPECT_TRUE(contains(actions(org.id), "user.signed_in"));
 }
 
+TEST_P(IdentityServiceTest, ThrottlingAndSessionsHoldAcrossInstancesOnOneDatabase) {
+  h_.user("a@example.com");
+  auto other_db = h_.database->open_another();
+  ASSERT_NE(other_db, nullptr);
+  AuditLog other_audit(*other_db, h_.clock, h_.ids);
+  IdentityService other(*other_db, h_.clock, h_.ids, h_.mail, other_audit,
+                        {.password_cost = PasswordCost::kMinimum});
+  for (int i = 0; i < 5; ++i) {
+    IdentityService& instance = i % 2 == 0 ? svc() : other;
+    EXPECT_FALSE(instance.sign_in("a@example.com", "wrong password!", "", "").ok());
+  }
+  EXPECT_EQ(svc().sign_in("a@example.com", IdentityHarness::kPassword, "", "").error().code,
+            core::ErrorCode::kRateLimited);
+  EXPECT_EQ(other.sign_in("a@example.com", IdentityHarness::kPassword, "", "").error().code,
+            core::ErrorCode::kRateLimited);
+  h_.clock.advance(15min);
+  auto session = svc().sign_in("a@example.com", IdentityHarness::kPassword, "", "");
+  ASSERT_TRUE(session.ok());
+  EXPECT_TRUE(other.resume_session(session->token).ok()) << "a session works on every instance";
+  ASSERT_TRUE(other.sign_out(session->token, "").ok());
+  EXPECT_FALSE(svc().resume_session(session->token).ok());
+}
+
 TEST_P(IdentityServiceTest, SessionsExpireWhenIdleFor12Hours) {
   h_.user("a@example.com");
   auto s = svc().sign_in("a@example.com", IdentityHarness::kPassword, "", "agent");

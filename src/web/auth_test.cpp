@@ -195,6 +195,28 @@ TEST_P(AuthTest, SessionsExpireWhenIdleAndAfterSevenDays) {
   EXPECT_EQ(c.api(http::Method::kGet, "/api/v1/orgs/acme").status, 401);
 }
 
+TEST_P(AuthTest, CookiesAreSecureBehindHttps) {
+  const Auth secure(*h_.service, *pages_, {.secure_cookies = true});
+  http::Router router;
+  add_identity_pages(router, *pages_, secure, *h_.audit);
+  TestClient c(router);
+  const Reply form = c.get("/login");
+  EXPECT_NE(form.header("Set-Cookie").find("; Secure"), std::string::npos);
+  const Reply in = c.post_form("/login", {{"csrf_token", form.csrf()},
+                                          {"email", "alice@example.com"},
+                                          {"password", IdentityHarness::kPassword}});
+  ASSERT_EQ(in.status, 303);
+  bool session_cookie = false;
+  for (const auto& [k, v] : in.headers) {
+    if (k != "Set-Cookie" || !v.starts_with(kSessionCookie)) continue;
+    session_cookie = true;
+    EXPECT_NE(v.find("HttpOnly; SameSite=Lax"), std::string::npos) << v;
+    EXPECT_NE(v.find("Path=/"), std::string::npos) << v;
+    EXPECT_NE(v.find("; Secure"), std::string::npos) << v;
+  }
+  EXPECT_TRUE(session_cookie);
+}
+
 TEST_P(AuthTest, SignInRotatesTheSessionId) {
   TestClient c(router_);
   const std::string csrf = sign_in(c, "alice@example.com");

@@ -34,8 +34,8 @@ class IdentityCliTest : public ::testing::Test {
     const auto out = dir_ / "out.txt";
     const auto err = dir_ / "err.txt";
     std::ofstream(in) << input;
-    const std::string command = std::string(MARKETLINK_BINARY_PATH) + " " + args + " --db '" +
-                                db_ + "' <'" + in.string() + "' >'" + out.string() + "' 2>'" +
+    const std::string command = std::string(MARKETLINK_BINARY_PATH) + " " + args + " --db '" + db_ +
+                                "' <'" + in.string() + "' >'" + out.string() + "' 2>'" +
                                 err.string() + "'";
     const int status = std::system(command.c_str());
     CliRun r;
@@ -53,19 +53,22 @@ class IdentityCliTest : public ::testing::Test {
 };
 
 TEST_F(IdentityCliTest, BootstrapsAUserAnOrganizationAndAToken) {
-  CliRun user = run("user create --email Ops@Example.com --password-stdin --verified --name 'Olga Ops'",
-                 "a long operator passphrase\n");
+  CliRun user =
+      run("user create --email Ops@Example.com --password-stdin --verified --name 'Olga Ops'",
+          "a long operator passphrase\n");
   ASSERT_EQ(user.exit_code, 0) << user.err;
   EXPECT_NE(user.out.find("Created user Ops@Example.com (Olga Ops, verified)"), std::string::npos)
       << user.out;
 
-  CliRun org = run("org create --name 'Acme Cloud' --kind customer --subscription trial --admin "
-                "ops@example.com");
+  CliRun org =
+      run("org create --name 'Acme Cloud' --kind customer --subscription trial --admin "
+          "ops@example.com");
   ASSERT_EQ(org.exit_code, 0) << org.err;
   EXPECT_NE(org.out.find("slug acme-cloud"), std::string::npos) << org.out;
 
-  CliRun mp = run("org create --name 'Demo Marketplace' --kind marketplace --marketplace-id MP-0000 "
-               "--admin ops@example.com");
+  CliRun mp =
+      run("org create --name 'Demo Marketplace' --kind marketplace --marketplace-id MP-0000 "
+          "--admin ops@example.com");
   ASSERT_EQ(mp.exit_code, 0) << mp.err;
 
   CliRun token = run("token create --email OPS@example.com --org acme-cloud");
@@ -102,7 +105,8 @@ TEST_F(IdentityCliTest, ClearErrorsAndExitCodes) {
                 "a long enough passphrase\n")
                 .exit_code,
             0);
-  CliRun dup = run("user create --email A@EXAMPLE.com --password-stdin", "a long enough passphrase\n");
+  CliRun dup =
+      run("user create --email A@EXAMPLE.com --password-stdin", "a long enough passphrase\n");
   EXPECT_EQ(dup.exit_code, 1);
   EXPECT_NE(dup.err.find("already exists"), std::string::npos) << dup.err;
 
