@@ -118,8 +118,9 @@ TEST_P(DatabaseTest, PoolTimesOutWhenEveryConnectionIsLeased) {
 
 // Connections killed by the server (a restart, a failover) are reopened: the next transaction and
 // the next ping succeed without the caller noticing.
-TEST_P(DatabaseTest, SurvivesConnectionsKilledByTheServer) {
-  if (t_->db().backend() != Backend::kPostgresql) GTEST_SKIP() << "PostgreSQL only";
+class PostgresDatabaseTest : public DatabaseTest {};
+
+TEST_P(PostgresDatabaseTest, SurvivesConnectionsKilledByTheServer) {
   auto killer = t_->open_another(1);
   ASSERT_NE(killer, nullptr);
   {
@@ -143,6 +144,10 @@ TEST_P(DatabaseTest, SurvivesConnectionsKilledByTheServer) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, DatabaseTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgresql),
+                         [](const auto& info) { return testing::backend_name(info.param); });
+
+INSTANTIATE_TEST_SUITE_P(Backends, PostgresDatabaseTest,
+                         ::testing::Values(TestBackend::kPostgresql),
                          [](const auto& info) { return testing::backend_name(info.param); });
 
 TEST(DatabaseOpen, RejectsUnknownSchemesAndMemoryDatabases) {
