@@ -419,24 +419,24 @@ struct Routes {
                             : fmt::format("{} now has access as {}.", invited->member.user.email,
                                           identity::display_name(role)));
     }));
-    router.post("/orgs/{org}/members/{user_id}/role", auth.admin([*this](http::Request& r,
-                                                                         RequestContext& ctx) {
-      const Form f(r);
-      const std::string back = "/orgs/" + ctx.org->slug + "/members";
-      const auto role = identity::parse_role(f["role"]);
-      if (!role) return auth.redirect_with_flash(back, "Choose a role.", "fail");
-      auto changed = identity.change_role(ctx.org_id(), r.param("user_id"), *role, ctx.actor(r));
-      if (!changed.ok()) {
-        if (changed.error().code == core::ErrorCode::kNotFound) {
-          return auth.error(r, changed.error(), &ctx);
-        }
-        return auth.redirect_with_flash(back, changed.error().message, "fail");
-      }
-      return auth.redirect_with_flash(
-          back, fmt::format("{} is now {}.", changed->user.email,
-                            identity::display_name(*role) == std::string("Admin") ? "an admin"
-                                                                                  : "a member"));
-    }));
+    router.post("/orgs/{org}/members/{user_id}/role",
+                auth.admin([*this](http::Request& r, RequestContext& ctx) {
+                  const Form f(r);
+                  const std::string back = "/orgs/" + ctx.org->slug + "/members";
+                  const auto role = identity::parse_role(f["role"]);
+                  if (!role) return auth.redirect_with_flash(back, "Choose a role.", "fail");
+                  auto changed =
+                      identity.change_role(ctx.org_id(), r.param("user_id"), *role, ctx.actor(r));
+                  if (!changed.ok()) {
+                    if (changed.error().code == core::ErrorCode::kNotFound) {
+                      return auth.error(r, changed.error(), &ctx);
+                    }
+                    return auth.redirect_with_flash(back, changed.error().message, "fail");
+                  }
+                  return auth.redirect_with_flash(
+                      back, fmt::format("{} is now {}.", changed->user.email,
+                                        *role == identity::Role::kAdmin ? "an admin" : "a member"));
+                }));
     router.post("/orgs/{org}/members/{user_id}/remove", auth.admin([*this](http::Request& r,
                                                                            RequestContext& ctx) {
       const std::string back = "/orgs/" + ctx.org->slug + "/members";
