@@ -23,3 +23,7 @@ bench: build
 
 clean:
 	rm -rf build
+
+.PHONY: bench-pool
+bench-pool: build
+	bash bench/pool.sh

@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
+#include <iostream>
 #include <optional>
 
 #include "app/commands.h"
@@ -61,6 +62,62 @@ int run_cli(int argc, char** argv) {
   auto* migrate_cmd = cli.add_subcommand("migrate", "Apply pending database migrations and exit.");
   add_db_flag(migrate_cmd, flags);
 
+  auto* pool_cmd = cli.add_subcommand("pool", "Manage providers' pools of AWS accounts.");
+  pool_cmd->require_subcommand(1);
+  PoolImportOptions pool_import;
+  auto* pool_import_cmd = pool_cmd->add_subcommand(
+      "import",
+      "Import accounts from CSV (account_id;marketplace_id;account_model). Nothing is imported "
+      "when any row is bad; every bad row is listed.");
+  pool_import_cmd->add_option("--org", pool_import.org, "Provider organization (id or slug)")
+      ->required();
+  pool_import_cmd->add_option("file", pool_import.file, "CSV file")
+      ->required()
+      ->check(CLI::ExistingFile);
+  add_db_flag(pool_import_cmd, flags);
+  UserCreateArgs user_args;
+  bool password_stdin = false;
+  auto* user_cmd = cli.add_subcommand("user", "Manage users.");
+  user_cmd->require_subcommand(1);
+  auto* user_create = user_cmd->add_subcommand("create", "Create a user (no organization).");
+  add_db_flag(user_create, flags);
+  user_create->add_option("--email", user_args.email, "E-mail address")->required();
+  user_create
+      ->add_flag("--password-stdin", password_stdin,
+                 "Read the password from the first line of standard input")
+      ->required();
+  user_create->add_option("--name", user_args.name, "Display name (default: from the e-mail)");
+  user_create->add_flag("--verified", user_args.verified,
+                        "Mark the e-mail address as confirmed (no verification e-mail)");
+
+  OrgCreateArgs org_args;
+  auto* org_cmd = cli.add_subcommand("org", "Manage organizations.");
+  org_cmd->require_subcommand(1);
+  auto* org_create = org_cmd->add_subcommand(
+      "create", "Create an organization; its slug is the name lower-cased, spaces as hyphens.");
+  add_db_flag(org_create, flags);
+  org_create->add_option("--name", org_args.name, "Organization name")->required();
+  org_create->add_option("--kind", org_args.kind, "customer, provider, marketplace or operator")
+      ->required()
+      ->check(CLI::IsMember({"customer", "provider", "marketplace", "operator"}));
+  org_create->add_option("--marketplace-id", org_args.marketplace_id,
+                         "Marketplace id such as MP-0000 (marketplaces only)");
+  org_create
+      ->add_option("--subscription", org_args.subscription,
+                   "none, trial or active (customers only; default none)")
+      ->check(CLI::IsMember({"none", "trial", "active"}));
+  org_create->add_option("--admin", org_args.admin_email, "E-mail of an existing user")->required();
+
+  TokenCreateArgs token_args;
+  auto* token_cmd = cli.add_subcommand("token", "Manage API tokens.");
+  token_cmd->require_subcommand(1);
+  auto* token_create = token_cmd->add_subcommand(
+      "create", "Create an API token; prints it as the last word of the output.");
+  add_db_flag(token_create, flags);
+  token_create->add_option("--email", token_args.email, "An admin of the organization")->required();
+  token_create->add_option("--org", token_args.org, "Organization id or slug")->required();
+  token_create->add_option("--name", token_args.name, "What uses the token");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -93,6 +150,10 @@ int run_cli(int argc, char** argv) {
     return serve(c, sandbox);
   }
   if (migrate_cmd->parsed()) return migrate_database(c);
+  if (pool_import_cmd->parsed()) return import_pool(c, pool_import);
+  if (user_create->parsed()) return create_user(c, user_args, std::cin);
+  if (org_create->parsed()) return create_org(c, org_args);
+  if (token_create->parsed()) return create_token(c, token_args);
   return 2;
 }
 

@@ -2,9 +2,16 @@
 // over defaults) and returns the process exit code.
 #pragma once
 
+#include <iosfwd>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "core/clock.h"
 #include "core/config.h"
+#include "db/database.h"
+#include "db/migrations.h"
 
 namespace app {
 
@@ -27,5 +34,39 @@ struct SimOptions {
 int run_simulator(const SimOptions& options);
 // Applies pending migrations and reports what it did.
 int migrate_database(const core::Config& config);
+
+struct OpenedDatabase {
+  std::unique_ptr<db::Database> database;
+  std::vector<db::Migration> migrations;
+};
+// Opens the configured database and brings its schema up to date. Prints the reason to standard
+// error and returns nothing when either fails.
+std::optional<OpenedDatabase> open_database(const core::Config& config, const core::Clock& clock);
+
+// `marketlink user create`: the password is the first line of `password_in`.
+struct UserCreateArgs {
+  std::string email;
+  std::string name;
+  bool verified = false;
+};
+int create_user(const core::Config& config, const UserCreateArgs& args, std::istream& password_in);
+
+// `marketlink org create`.
+struct OrgCreateArgs {
+  std::string name;
+  std::string kind;  // customer, provider, marketplace or operator
+  std::string marketplace_id;
+  std::string subscription = "none";
+  std::string admin_email;
+};
+int create_org(const core::Config& config, const OrgCreateArgs& args);
+
+// `marketlink token create`: prints the bearer token as the last word of its output.
+struct TokenCreateArgs {
+  std::string email;  // an admin of the organization
+  std::string org;    // id or slug
+  std::string name = "command line";
+};
+int create_token(const core::Config& config, const TokenCreateArgs& args);
 
 }  // namespace app

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/commands.h"
+#include "app/sandbox_data.h"
 #include "app/system_routes.h"
 #include "core/clock.h"
 #include "core/ids.h"
@@ -12,37 +13,18 @@
 #include "db/database.h"
 #include "db/migrations.h"
 #include "http/server.h"
+#include "identity/audit_log.h"
+#include "identity/identity.h"
 #include "jobs/jobs.h"
 #include "mail/mail.h"
 #include "sim/sim_server.h"
+#include "web/auth.h"
+#include "web/identity_routes.h"
 #include "web/pages.h"
 
 namespace app {
 
 namespace {
-
-struct Opened {
-  std::unique_ptr<db::Database> database;
-  std::vector<db::Migration> migrations;
-};
-
-// Opens the database and brings its schema up to date. Prints the reason and returns nothing
-// when either fails.
-std::optional<Opened> open_database(const core::Config& config, const core::Clock& clock) {
-  auto database = db::Database::open({.url = config.db, .pool_size = config.db_pool_size});
-  if (!database.ok()) {
-    fmt::print(stderr, "marketlink: {}\n", database.error().message);
-    return std::nullopt;
-  }
-  Opened opened{std::move(database).value(), {}};
-  opened.migrations = db::builtin_migrations(opened.database->backend());
-  auto applied = db::migrate(*opened.database, opened.migrations, clock);
-  if (!applied.ok()) {
-    fmt::print(stderr, "marketlink: {}\n", applied.error().message);
-    return std::nullopt;
-  }
-  return opened;
-}
 
 // Blocks SIGINT and SIGTERM in every thread (threads inherit the mask), so that the main thread
 // alone receives them through sigwait.
@@ -98,25 +80,46 @@ std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& op
 
 void print_sandbox_guide(const std::string& url, const std::string& mail_transport,
                          const std::string& sim_url) {
+  std::string users;
+  for (const DemoUser& u : demo_users()) users += fmt::format("    {:<32} {}\n", u.email, u.what);
   fmt::print(
       "\n"
       "  Marketlink sandbox is running at {0}/\n"
       "\n"
-      "  Open {0}/ in a browser to see the home page.\n"
-      "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
-      "  Mail goes to {1}.\n"
+      "  Sign in at {0}/login as one of the demo users (password: {1}):\n"
+      "{2}"
+      "  The organization switcher (top right) moves between a user's organizations; Members,\n"
+      "  API tokens and Audit log are in the left navigation. To try sign-up, open {0}/signup:\n"
+      "  the confirmation e-mail (and every other message) goes to {3}.\n"
       "\n"
-      "  Simulated AWS: {2}  (MARKETLINK_AWS_ENDPOINT={2})\n"
-      "    Buyer console: {2}/console  (sign in as demo buyer {3}, subscribe to\n"
+      "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
+      "\n"
+      "  Simulated AWS: {4}  (MARKETLINK_AWS_ENDPOINT={4})\n"
+      "    Buyer console: {4}/console  (sign in as demo buyer {5}, subscribe to\n"
       "    \"Marketlink Demo (SaaS)\", then Set up product)\n"
-      "    Seller account {4}, sandbox-only key {5}\n"
-      "    Control API: {2}/_sim/…\n"
+      "    Seller account {6}, sandbox-only key {7}; control API: {4}/_sim/…\n"
       "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
-      url, mail_transport, sim_url, kDemoBuyerAccountId, sim::kSellerAccountId,
-      sim::kSellerAccessKeyId);
+      url, kDemoPassword, users, mail_transport, sim_url, kDemoBuyerAccountId,
+      sim::kSellerAccountId, sim::kSellerAccessKeyId);
 }
 
 }  // namespace
+
+std::optional<OpenedDatabase> open_database(const core::Config& config, const core::Clock& clock) {
+  auto database = db::Database::open({.url = config.db, .pool_size = config.db_pool_size});
+  if (!database.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", database.error().message);
+    return std::nullopt;
+  }
+  OpenedDatabase opened{std::move(database).value(), {}};
+  opened.migrations = db::builtin_migrations(opened.database->backend());
+  auto applied = db::migrate(*opened.database, opened.migrations, clock);
+  if (!applied.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", applied.error().message);
+    return std::nullopt;
+  }
+  return opened;
+}
 
 int migrate_database(const core::Config& config) {
   core::SystemClock clock;
@@ -182,9 +185,29 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
     return 1;
   }
 
+  const std::string host =
+      listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
+  const std::string public_url = config.public_url.empty()
+                                     ? fmt::format("http://{}:{}", host, listen->port)
+                                     : config.public_url;
+  identity::AuditLog audit(database, clock, ids);
+  identity::IdentityService identity_service(database, clock, ids, *mail_queue, audit,
+                                             {.public_url = public_url});
+  const web::Auth auth(identity_service, **pages,
+                       {.secure_cookies = public_url.starts_with("https://")});
+
+  if (config.sandbox) {
+    if (auto loaded = load_identity_demo_data(identity_service); !loaded.ok()) {
+      fmt::print(stderr, "marketlink: demo data: {}\n", loaded.error().message);
+      return 1;
+    }
+  }
+
   http::Router router;
   add_system_routes(router, database, opened->migrations, metrics, {.version = MARKETLINK_VERSION});
-  web::add_site_routes(router, **pages);
+  web::add_site_routes(router, **pages, auth);
+  web::add_identity_pages(router, **pages, auth, audit);
+  web::add_identity_api(router, auth, audit);
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   http::Server server(
@@ -206,8 +229,6 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
     fmt::print(stderr, "marketlink: {}\n", port.error().message);
     return 1;
   }
-  const std::string host =
-      listen->host.find(':') != std::string::npos ? "[" + listen->host + "]" : listen->host;
   const std::string url = fmt::format("http://{}:{}", host, *port);
   core::log::info(
       "listening",

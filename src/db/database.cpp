@@ -301,4 +301,8 @@ const char* Database::skip_locked() const {
   return backend_ == Backend::kPostgresql ? " FOR UPDATE SKIP LOCKED" : "";
 }
 
+const char* Database::for_update() const {
+  return backend_ == Backend::kPostgresql ? " FOR UPDATE" : "";
+}
+
 }  // namespace db

@@ -7,8 +7,8 @@
 // Differences between the backends live here and only here:
 //  - SQLite runs in WAL mode with a busy timeout and foreign keys on; a write transaction starts
 //    with BEGIN IMMEDIATE so that writers queue instead of failing on lock upgrade.
-//  - PostgreSQL transactions may ask for SERIALIZABLE; callers write FOR UPDATE SKIP LOCKED
-//    clauses through `skip_locked()`, which is empty on SQLite (a single writer anyway).
+//  - PostgreSQL transactions may ask for SERIALIZABLE; callers write FOR UPDATE [SKIP LOCKED]
+//    clauses through `for_update()` / `skip_locked()`, empty on SQLite (a single writer anyway).
 //  - Both retry a transaction that fails with a serialization failure, deadlock or SQLITE_BUSY.
 //  - A PostgreSQL connection that was lost (server restart, network) is reopened when it is next
 //    leased, and a transaction that lost its connection is retried on the reopened one.
@@ -108,6 +108,8 @@ class Database {
 
   // " FOR UPDATE SKIP LOCKED" on PostgreSQL, "" on SQLite.
   const char* skip_locked() const;
+  // " FOR UPDATE" on PostgreSQL, "" on SQLite (a write transaction already holds the database).
+  const char* for_update() const;
 
   int pool_size() const { return static_cast<int>(sessions_.size()); }
   int in_use() const { return in_use_.load(); }

@@ -1,6 +1,8 @@
-// Pages: renders server-side pages in Marketlink's frame (top bar, navigation, flash messages)
-// and the HTML error page. Route handlers in every module render through one Pages object, so
-// every page looks the same. Read-only after creation: safe from any thread.
+// Pages: renders server-side pages in Marketlink's frame (top bar with the current organization
+// and the user menu, navigation, flash messages) and the HTML error page. Route handlers in every
+// module render through one Pages object, so every page looks the same.
+// Navigation items are added at start-up (add_nav); afterwards Pages is read-only and safe from
+// any thread.
 #pragma once
 
 #include <memory>
@@ -12,6 +14,8 @@
 #include "http/router.h"
 #include "http/static_files.h"
 #include "http/templates.h"
+#include "identity/types.h"
+#include "web/request_context.h"
 
 namespace web {
 
@@ -35,29 +39,59 @@ struct Frame {
   int refresh_seconds = 0;        // > 0 while work shown on the page is running
 };
 
+// A link in the left navigation of organization pages: /orgs/{org}{path}. Shown only to members
+// of an organization of one of `kinds` (empty: every kind), and only to admins when admin_only.
+struct NavItem {
+  std::string section;  // heading, e.g. "Organization", "Selling", "Reselling"
+  std::string label;
+  std::string path;  // after /orgs/{org}, e.g. "/pool"; "" for the overview
+  std::vector<identity::OrgKind> kinds;
+  bool admin_only = false;
+};
+
 class Pages {
  public:
   static core::Result<std::unique_ptr<Pages>> create(SiteInfo info);
 
-  // Renders template `name` (web/templates/NAME.mustache) inside the layout.
+  // Registers a navigation item (start-up only, before serving). Items keep their order within
+  // a section; sections appear in the order first used.
+  void add_nav(NavItem item);
+
+  // Renders template `name` (web/templates/NAME.mustache) inside the layout, for the viewer in
+  // `ctx` (top bar, organization switcher, navigation, flash message). Sets `csrf_token` in the
+  // data for the page's forms.
+  http::Response render(const http::Request& request, const RequestContext& ctx,
+                        const std::string& name, const Frame& frame, http::TemplateData data,
+                        int status = 200) const;
+  // The same for an anonymous viewer.
   http::Response render(const http::Request& request, const std::string& name, const Frame& frame,
                         http::TemplateData data, int status = 200) const;
-  // The HTML error page for http::error_response.
+  // The HTML error page for http::error_response (anonymous frame).
   http::ErrorPageRenderer error_page() const;
+  // The error page in the frame of `ctx`'s viewer (nullptr: anonymous).
+  std::string error_html(int status, const core::Error& error, const std::string& request_id,
+                         const RequestContext* ctx) const;
   const http::StaticFiles& static_files() const { return static_files_; }
   const SiteInfo& site() const { return site_; }
 
  private:
   Pages(SiteInfo info, std::unique_ptr<http::Templates> templates);
   // Sets the layout's keys (title, navigation, flash…) in `data`.
-  void add_frame(http::TemplateData& data, const http::Request* request, const Frame& frame) const;
+  void add_frame(http::TemplateData& data, const http::Request* request, const RequestContext* ctx,
+                 const Frame& frame) const;
 
   SiteInfo site_;
   std::unique_ptr<http::Templates> templates_;
   http::StaticFiles static_files_;
+  std::vector<NavItem> nav_;
 };
 
-// "/" (home) and "/static/{file*}".
-void add_site_routes(http::Router& router, const Pages& pages);
+class Auth;
+
+// "/" (home: signed-in users go to their organization) and "/static/{file*}".
+void add_site_routes(http::Router& router, const Pages& pages, const Auth& auth);
+
+// "Jan 2, 2026, 09:00 UTC" for pages.
+std::string display_time(core::TimePoint t);
 
 }  // namespace web

@@ -13,6 +13,10 @@
   if (refresh) {
     window.setTimeout(function () { window.location.reload(); }, Math.max(1, Number(refresh)) * 1000);
   }
+  // A secret shown once (a new API token) is selected whole when focused, ready to copy.
+  document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
+    input.addEventListener("focus", function () { input.select(); });
+  });
   // Destructive buttons ask first: <button data-confirm="Delete 3 accounts?">.
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (event) {

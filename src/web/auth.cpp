@@ -1,0 +1,244 @@
+#include "web/auth.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "core/ids.h"
+#include "identity/secrets.h"
+#include "web/pages.h"
+
+namespace web {
+
+namespace {
+
+const std::string kEmpty;
+
+bool is_safe_method(http::Method m) {
+  return m == http::Method::kGet || m == http::Method::kHead || m == http::Method::kOptions;
+}
+
+std::optional<std::string> bearer_token(const http::Request& r) {
+  const std::string* h = r.header("authorization");
+  if (h == nullptr) return std::nullopt;
+  constexpr std::string_view kPrefix = "Bearer ";
+  if (h->size() <= kPrefix.size() ||
+      !std::equal(kPrefix.begin(), kPrefix.end(), h->begin(), [](char a, char b) {
+        return std::tolower(static_cast<unsigned char>(a)) ==
+               std::tolower(static_cast<unsigned char>(b));
+      })) {
+    return std::string();
+  }
+  std::string token = h->substr(kPrefix.size());
+  while (!token.empty() && token.back() == ' ') token.pop_back();
+  return token;
+}
+
+// The CSRF token a request carries: header first, then the form field.
+std::string presented_csrf(const http::Request& r) {
+  if (const std::string* h = r.header("x-csrf-token")) return *h;
+  const std::string* type = r.header("content-type");
+  if (type != nullptr && type->find("application/x-www-form-urlencoded") != std::string::npos) {
+    for (auto& [k, v] : http::parse_form(r.body)) {
+      if (k == "csrf_token") return v;
+    }
+  }
+  return "";
+}
+
+bool org_matches(const identity::Organization& org, const std::string& key) {
+  return org.id == key || org.slug == key;
+}
+
+}  // namespace
+
+const std::string& RequestContext::org_id() const { return org ? org->id : kEmpty; }
+
+identity::Actor RequestContext::actor(const http::Request& request) const {
+  if (user) {
+    return identity::Actor{.user_id = user->id,
+                           .label = identity::normalize_email(user->email),
+                           .ip = request.remote_ip};
+  }
+  if (token) {
+    return identity::Actor{
+        .user_id = "", .label = "API token " + token->token.name, .ip = request.remote_ip};
+  }
+  return identity::Actor{.user_id = "", .label = "anonymous", .ip = request.remote_ip};
+}
+
+std::string safe_next(std::string_view next) {
+  if (next.empty() || next.front() != '/' || next.size() > 2048) return "/";
+  if (next.size() > 1 && (next[1] == '/' || next[1] == '\\')) return "/";
+  for (const char c : next) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f || c == '\\') return "/";
+  }
+  return std::string(next);
+}
+
+Auth::Auth(identity::IdentityService& identity, const Pages& pages, AuthSettings settings)
+    : identity_(identity), pages_(pages), settings_(settings) {}
+
+std::string Auth::cookie(const std::string& name, const std::string& value, int max_age) const {
+  std::string c = fmt::format("{}={}; Path=/; HttpOnly; SameSite=Lax", name, value);
+  if (max_age >= 0) c += fmt::format("; Max-Age={}", max_age);
+  if (settings_.secure_cookies) c += "; Secure";
+  return c;
+}
+
+void Auth::set_session_cookie(http::Response& response, const identity::Session& session) const {
+  // No Max-Age: the server decides when a session ends; the cookie lives with the browser.
+  response.add_header("Set-Cookie", cookie(kSessionCookie, session.token, -1));
+}
+
+void Auth::clear_session_cookie(http::Response& response) const {
+  response.add_header("Set-Cookie", cookie(kSessionCookie, "", 0));
+}
+
+http::Response Auth::redirect_with_flash(const std::string& location, const std::string& message,
+                                         const std::string& kind) const {
+  http::Response r = http::Response::redirect(location);
+  r.add_header("Set-Cookie", cookie(kFlashCookie, http::url_encode(kind + ":" + message), 60));
+  return r;
+}
+
+http::Response Auth::error(const http::Request& request, const core::Error& e,
+                           const RequestContext* ctx) const {
+  http::Response r = http::error_response(
+      request, e, [&](int status, const core::Error& err, const std::string& request_id) {
+        return pages_.error_html(status, err, request_id, ctx);
+      });
+  if (e.code == core::ErrorCode::kRateLimited) {
+    for (const auto& d : e.details) {
+      if (d.field == "retry_after") r.set_header("Retry-After", d.message);
+    }
+  }
+  return r;
+}
+
+http::Handler Auth::anyone(ContextHandler h) const {
+  return wrap(Need::kNothing, {}, std::move(h));
+}
+http::Handler Auth::signed_in(ContextHandler h) const {
+  return wrap(Need::kSession, {}, std::move(h));
+}
+http::Handler Auth::member(ContextHandler h, std::vector<identity::OrgKind> kinds) const {
+  return wrap(Need::kMember, std::move(kinds), std::move(h));
+}
+http::Handler Auth::admin(ContextHandler h, std::vector<identity::OrgKind> kinds) const {
+  return wrap(Need::kAdmin, std::move(kinds), std::move(h));
+}
+
+http::Handler Auth::wrap(Need need, std::vector<identity::OrgKind> kinds,
+                         ContextHandler handler) const {
+  return [this, need, kinds = std::move(kinds),
+          handler = std::move(handler)](http::Request& request) -> http::Response {
+    RequestContext ctx;
+    // Flash from the previous redirect: shown once.
+    if (auto flash = request.cookie(kFlashCookie); flash && !flash->empty()) {
+      const std::string text = http::url_decode(*flash);
+      const auto colon = text.find(':');
+      if (colon != std::string::npos) {
+        ctx.flash_kind = text.substr(0, colon);
+        ctx.flash_message = text.substr(colon + 1);
+        if (ctx.flash_kind != "ok" && ctx.flash_kind != "fail") ctx.flash_kind = "info";
+      }
+      ctx.set_cookies.push_back(cookie(kFlashCookie, "", 0));
+    }
+    const auto finish = [&](http::Response response) {
+      for (auto& c : ctx.set_cookies) response.add_header("Set-Cookie", std::move(c));
+      if (ctx.user || ctx.token) response.set_header("Cache-Control", "no-store");
+      return response;
+    };
+    const auto fail = [&](const core::Error& e) { return finish(error(request, e, &ctx)); };
+
+    // 1. Credentials.
+    const auto bearer = bearer_token(request);
+    if (bearer) {
+      auto principal = identity_.authenticate_token(*bearer);
+      if (!principal.ok()) {
+        http::Response r = error(request, principal.error());
+        r.set_header("WWW-Authenticate", "Bearer");
+        return finish(std::move(r));
+      }
+      ctx.token = std::move(principal).value();
+    } else if (auto session_cookie = request.cookie(kSessionCookie);
+               session_cookie && !session_cookie->empty()) {
+      auto session = identity_.resume_session(*session_cookie);
+      if (session.ok()) {
+        ctx.user = session->user;
+        ctx.csrf_token = session->csrf_token;
+        ctx.session_token = *session_cookie;
+        auto memberships = identity_.memberships(ctx.user->id);
+        if (!memberships.ok()) return fail(memberships.error());
+        ctx.memberships = std::move(memberships).value();
+      } else if (session.error().code == core::ErrorCode::kUnauthenticated) {
+        ctx.set_cookies.push_back(cookie(kSessionCookie, "", 0));
+      } else {
+        return fail(session.error());
+      }
+    }
+    if (!ctx.user && !ctx.token) {
+      // Forms shown before sign-in carry the token of this cookie.
+      if (auto c = request.cookie(kCsrfCookie); c && c->size() >= 32) {
+        ctx.csrf_token = *c;
+      } else {
+        ctx.csrf_token = identity::new_secret();
+        ctx.set_cookies.push_back(cookie(kCsrfCookie, ctx.csrf_token, -1));
+      }
+    }
+
+    // 2. CSRF on state-changing requests that a browser could be tricked into sending.
+    if (!is_safe_method(request.method) && !ctx.token) {
+      const std::string presented = presented_csrf(request);
+      const bool have_expected = request.cookie(kCsrfCookie).has_value() || ctx.user.has_value();
+      if (!have_expected || presented.empty() ||
+          !identity::constant_time_equal(presented, ctx.csrf_token)) {
+        return fail(core::forbidden(
+            "This form has expired or did not come from Marketlink. Reload the page and try "
+            "again.",
+            "csrf_failed"));
+      }
+    }
+
+    // 3. Access.
+    if (need == Need::kSession && !ctx.user) {
+      if (request.wants_html() && !ctx.token) {
+        return finish(http::Response::redirect("/login?next=" + http::url_encode(request.target)));
+      }
+      return fail(core::unauthenticated("Sign in to continue.", "unauthenticated"));
+    }
+    if (need == Need::kMember || need == Need::kAdmin) {
+      const core::Error missing = core::not_found("There is nothing at this address.");
+      const std::string& key = request.param("org");
+      if (ctx.token) {
+        if (!org_matches(ctx.token->org, key)) return fail(missing);
+        ctx.org = ctx.token->org;
+        ctx.role = identity::Role::kAdmin;
+      } else if (ctx.user) {
+        for (const auto& m : ctx.memberships) {
+          if (org_matches(m.org, key)) {
+            ctx.org = m.org;
+            ctx.role = m.role;
+            break;
+          }
+        }
+        if (!ctx.org) return fail(missing);
+      } else if (request.wants_html()) {
+        return finish(http::Response::redirect("/login?next=" + http::url_encode(request.target)));
+      } else {
+        return fail(core::unauthenticated("Sign in or send an API token.", "unauthenticated"));
+      }
+      if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), ctx.org->kind) == kinds.end()) {
+        return fail(missing);
+      }
+      if (need == Need::kAdmin && ctx.role != identity::Role::kAdmin) {
+        return fail(core::forbidden("Only an admin of this organization can do this."));
+      }
+    }
+    return finish(handler(request, ctx));
+  };
+}
+
+}  // namespace web

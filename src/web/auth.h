@@ -1,0 +1,88 @@
+// Auth: the one place where a request's credentials become a RequestContext, and where access
+// rules are enforced, before any handler runs. Every module registers its routes through it:
+//
+//   router.get("/orgs/{org}/pool", auth.member([&](http::Request& r, web::RequestContext& ctx) {
+//     // ctx.org is the organization named by {org}, and ctx.user (or ctx.token) belongs to it.
+//     return pages.render(r, ctx, "pool", {.title = "Account pool"}, data);
+//   }, {identity::OrgKind::kProvider}));
+//
+// Credentials: the session cookie (browsers) or `Authorization: Bearer mlk_…` (API tokens, which
+// act as an admin of their own organization only). Rules:
+//  - {org} routes (member/admin) answer 404 when the organization does not exist, is of another
+//    kind than the route allows, or the caller does not belong to it — exactly alike, so another
+//    tenant's resources cannot be told from missing ones. A member on an admin route gets 403.
+//  - No credentials: browsers are sent to /login?next=…, API clients get 401.
+//  - Every state-changing request (not GET/HEAD/OPTIONS) made with a session must carry the
+//    session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`), else 403. Requests
+//    without a session (sign-in, sign-up forms) must carry the token of the `ml_csrf` cookie set
+//    when the form was shown. Bearer requests need no CSRF token.
+// Thread safety: an Auth is read-only after construction; safe from every worker thread.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "http/message.h"
+#include "http/router.h"
+#include "identity/identity.h"
+#include "web/request_context.h"
+
+namespace web {
+
+class Pages;
+
+using ContextHandler = std::function<http::Response(http::Request&, RequestContext&)>;
+
+struct AuthSettings {
+  // Adds `Secure` to every cookie (set when MARKETLINK_PUBLIC_URL is https).
+  bool secure_cookies = false;
+};
+
+inline constexpr const char* kSessionCookie = "ml_session";
+inline constexpr const char* kCsrfCookie = "ml_csrf";
+inline constexpr const char* kFlashCookie = "ml_flash";
+
+class Auth {
+ public:
+  Auth(identity::IdentityService& identity, const Pages& pages, AuthSettings settings = {});
+
+  // Credentials are resolved when present but not required.
+  http::Handler anyone(ContextHandler handler) const;
+  // A signed-in browser session (not a bearer token).
+  http::Handler signed_in(ContextHandler handler) const;
+  // Routes with {org}: a member of that organization (any role), or a token of it. `kinds`
+  // limits the organization kinds the route exists for (empty: every kind).
+  http::Handler member(ContextHandler handler, std::vector<identity::OrgKind> kinds = {}) const;
+  // As member(), with the admin role.
+  http::Handler admin(ContextHandler handler, std::vector<identity::OrgKind> kinds = {}) const;
+
+  // Sets the session cookie of a new session on `response`.
+  void set_session_cookie(http::Response& response, const identity::Session& session) const;
+  void clear_session_cookie(http::Response& response) const;
+  // A 303 to `location` that shows `message` on the next page (kind: ok, fail or info).
+  http::Response redirect_with_flash(const std::string& location, const std::string& message,
+                                     const std::string& kind = "ok") const;
+  // An error as JSON (API clients) or the error page (browsers), in the frame of `ctx`'s viewer
+  // when given.
+  http::Response error(const http::Request& request, const core::Error& error,
+                       const RequestContext* ctx = nullptr) const;
+
+  identity::IdentityService& identity() const { return identity_; }
+
+ private:
+  enum class Need { kNothing, kSession, kMember, kAdmin };
+  http::Handler wrap(Need need, std::vector<identity::OrgKind> kinds, ContextHandler handler) const;
+  std::string cookie(const std::string& name, const std::string& value, int max_age) const;
+
+  identity::IdentityService& identity_;
+  const Pages& pages_;
+  AuthSettings settings_;
+};
+
+// `next` when it is a path on this site ("/orgs/acme?x=1"); "/" for anything else (absolute
+// URLs, "//host", backslashes, control characters): sign-in never redirects off-site.
+std::string safe_next(std::string_view next);
+
+}  // namespace web

@@ -1,0 +1,213 @@
+#include <nlohmann/json.hpp>
+
+#include "web/identity_routes.h"
+
+namespace web {
+
+namespace {
+
+using nlohmann::json;
+
+std::string time_json(core::TimePoint t) { return core::format_rfc3339(t); }
+
+json org_json(const identity::Organization& o) {
+  json j = {{"id", o.id},
+            {"slug", o.slug},
+            {"name", o.name},
+            {"kind", identity::to_string(o.kind)},
+            {"marketplace_id", o.marketplace_id.empty() ? json(nullptr) : json(o.marketplace_id)},
+            {"subscription", identity::to_string(o.subscription)},
+            {"created_at", time_json(o.created_at)}};
+  j["trial_ends_at"] = o.trial_ends_at ? json(time_json(*o.trial_ends_at)) : json(nullptr);
+  return j;
+}
+
+std::string member_status(const identity::User& u) {
+  if (!u.has_password) return "invited";
+  if (!u.verified) return "unverified";
+  return "active";
+}
+
+json member_json(const identity::Member& m) {
+  return {{"user_id", m.user.id},
+          {"email", m.user.email},
+          {"name", m.user.name},
+          {"role", identity::to_string(m.role)},
+          {"status", member_status(m.user)},
+          {"joined_at", time_json(m.joined_at)}};
+}
+
+json token_json(const identity::ApiToken& t) {
+  return {{"id", t.id},
+          {"name", t.name},
+          {"hint", t.hint},
+          {"created_by", t.created_by},
+          {"created_at", time_json(t.created_at)},
+          {"last_used_at", t.last_used_at ? json(time_json(*t.last_used_at)) : json(nullptr)},
+          {"revoked", t.revoked}};
+}
+
+http::Response ok_json(int status, const json& body) {
+  return http::Response::json(status, body.dump());
+}
+
+// The JSON object of the request body, or an invalid error.
+core::Result<json> body_object(const http::Request& r) {
+  json body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return core::invalid("The request body must be a JSON object.", "invalid_json");
+  }
+  return body;
+}
+
+std::string string_field(const json& body, const char* name) {
+  const auto it = body.find(name);
+  return it != body.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+core::Result<identity::Role> role_field(const json& body) {
+  auto role = identity::parse_role(string_field(body, "role"));
+  if (!role) {
+    core::Error e = core::invalid("role must be \"admin\" or \"member\".", "invalid_form");
+    e.details.push_back({.field = "role", .message = "Use admin or member."});
+    return e;
+  }
+  return *role;
+}
+
+}  // namespace
+
+void add_identity_api(http::Router& router, const Auth& auth, identity::AuditLog& audit) {
+  identity::IdentityService& id = auth.identity();
+
+  router.get("/api/v1/me", auth.anyone([&auth](http::Request& r, RequestContext& ctx) {
+    if (ctx.token) {
+      return ok_json(200,
+                     {{"token", token_json(ctx.token->token)}, {"organizations", json::array({[&] {
+                                                                  json o = org_json(ctx.token->org);
+                                                                  o["role"] = "admin";
+                                                                  return o;
+                                                                }()})}});
+    }
+    if (!ctx.user) {
+      return auth.error(r,
+                        core::unauthenticated("Sign in or send an API token.", "unauthenticated"));
+    }
+    json orgs = json::array();
+    for (const auto& m : ctx.memberships) {
+      json o = org_json(m.org);
+      o["role"] = identity::to_string(m.role);
+      orgs.push_back(o);
+    }
+    return ok_json(200, {{"user",
+                          {{"id", ctx.user->id},
+                           {"email", ctx.user->email},
+                           {"name", ctx.user->name},
+                           {"verified", ctx.user->verified}}},
+                         {"organizations", orgs},
+                         {"csrf_token", ctx.csrf_token}});
+  }));
+
+  router.get("/api/v1/orgs/{org}", auth.member([](http::Request&, RequestContext& ctx) {
+    json o = org_json(*ctx.org);
+    o["role"] = identity::to_string(ctx.role);
+    return ok_json(200, o);
+  }));
+
+  router.get("/api/v1/orgs/{org}/members",
+             auth.member([&auth, &id](http::Request& r, RequestContext& ctx) {
+               auto members = id.members(ctx.org_id());
+               if (!members.ok()) return auth.error(r, members.error());
+               json list = json::array();
+               for (const auto& m : *members) list.push_back(member_json(m));
+               return ok_json(200, {{"members", list}});
+             }));
+  router.post(
+      "/api/v1/orgs/{org}/members", auth.admin([&auth, &id](http::Request& r, RequestContext& ctx) {
+        auto body = body_object(r);
+        if (!body.ok()) return auth.error(r, body.error());
+        auto role = role_field(*body);
+        if (!role.ok()) return auth.error(r, role.error());
+        auto invited = id.invite(ctx.org_id(), string_field(*body, "email"), *role, ctx.actor(r));
+        if (!invited.ok()) return auth.error(r, invited.error());
+        json m = member_json(invited->member);
+        m["invited"] = invited->new_user;
+        return ok_json(201, m);
+      }));
+  router.patch("/api/v1/orgs/{org}/members/{user_id}",
+               auth.admin([&auth, &id](http::Request& r, RequestContext& ctx) {
+                 auto body = body_object(r);
+                 if (!body.ok()) return auth.error(r, body.error());
+                 auto role = role_field(*body);
+                 if (!role.ok()) return auth.error(r, role.error());
+                 auto changed =
+                     id.change_role(ctx.org_id(), r.param("user_id"), *role, ctx.actor(r));
+                 if (!changed.ok()) return auth.error(r, changed.error());
+                 return ok_json(200, member_json(*changed));
+               }));
+  router.del("/api/v1/orgs/{org}/members/{user_id}",
+             auth.admin([&auth, &id](http::Request& r, RequestContext& ctx) {
+               auto removed = id.remove_member(ctx.org_id(), r.param("user_id"), ctx.actor(r));
+               if (!removed.ok()) return auth.error(r, removed.error());
+               return http::Response::no_content();
+             }));
+
+  router.get("/api/v1/orgs/{org}/tokens",
+             auth.admin([&auth, &id](http::Request& r, RequestContext& ctx) {
+               auto tokens = id.api_tokens(ctx.org_id());
+               if (!tokens.ok()) return auth.error(r, tokens.error());
+               json list = json::array();
+               for (const auto& t : *tokens) list.push_back(token_json(t));
+               return ok_json(200, {{"tokens", list}});
+             }));
+  router.post(
+      "/api/v1/orgs/{org}/tokens", auth.admin([&auth, &id](http::Request& r, RequestContext& ctx) {
+        auto body = body_object(r);
+        if (!body.ok()) return auth.error(r, body.error());
+        auto created = id.create_api_token(ctx.org_id(), string_field(*body, "name"), ctx.actor(r));
+        if (!created.ok()) return auth.error(r, created.error());
+        json t = token_json(created->token);
+        t["token"] = created->secret;
+        http::Response res = ok_json(201, t);
+        res.set_header("Cache-Control", "no-store");
+        return res;
+      }));
+  router.del("/api/v1/orgs/{org}/tokens/{token_id}",
+             auth.admin([&auth, &id](http::Request& r, RequestContext& ctx) {
+               auto revoked = id.revoke_api_token(ctx.org_id(), r.param("token_id"), ctx.actor(r));
+               if (!revoked.ok()) return auth.error(r, revoked.error());
+               return http::Response::no_content();
+             }));
+
+  router.get("/api/v1/orgs/{org}/audit", auth.admin([&auth, &audit](http::Request& r,
+                                                                    RequestContext& ctx) {
+    int limit = 50;
+    if (auto l = r.query("limit")) {
+      try {
+        limit = std::stoi(*l);
+      } catch (const std::exception&) {
+        return auth.error(r, core::invalid("limit must be a number from 1 to 200."));
+      }
+    }
+    auto page = audit.list(ctx.org_id(), limit, r.query("cursor").value_or(""));
+    if (!page.ok()) return auth.error(r, page.error());
+    json events = json::array();
+    for (const auto& e : page->events) {
+      events.push_back(
+          {{"id", e.id},
+           {"at", time_json(e.at)},
+           {"actor", e.actor_label},
+           {"actor_user_id", e.actor_user_id.empty() ? json(nullptr) : json(e.actor_user_id)},
+           {"action", e.action},
+           {"target_type", e.target_type},
+           {"target_id", e.target_id},
+           {"detail", e.detail},
+           {"ip", e.ip}});
+    }
+    return ok_json(200, {{"events", events},
+                         {"next_cursor",
+                          page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+  }));
+}
+
+}  // namespace web
