@@ -69,4 +69,12 @@ struct TokenCreateArgs {
 };
 int create_token(const core::Config& config, const TokenCreateArgs& args);
 
+struct PoolImportOptions {
+  std::string org;   // the provider organization's id or slug
+  std::string file;  // a CSV file (see pool::Pool::import_csv)
+};
+// Imports a provider's pool from CSV, showing progress on standard error. Exit code 1 lists the
+// bad rows (nothing is imported then).
+int import_pool(const core::Config& config, const PoolImportOptions& options);
+
 }  // namespace app
