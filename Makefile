@@ -5,7 +5,7 @@ BUILD_JOBS ?= $(shell nproc)
 
 run: build
 	mkdir -p var
-	./build/marketlink serve --sandbox --listen 127.0.0.1:8080 --db sqlite:./var/marketlink.db
+	./build/marketlink serve --sandbox --listen 127.0.0.1:8080 --sim-listen 127.0.0.1:4566 --db sqlite:./var/marketlink.db
 
 test:
 	bash scripts/test.sh
