@@ -10,36 +10,6 @@ namespace aws {
 
 namespace detail {
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(bytes.data()),
-                                static_cast<int>(bytes.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/' ||
-                    (c == '=' && i >= text.size() - 2);
-    if (!ok) return std::nullopt;
-  }
-  std::string out(3 * text.size() / 4, '\0');
-  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(text.data()),
-                                static_cast<int>(text.size()));
-  if (n < 0) return std::nullopt;
-  size_t len = static_cast<size_t>(n);
-  // EVP_DecodeBlock counts the padding as zero bytes.
-  if (!text.empty() && text.back() == '=') --len;
-  if (text.size() > 1 && text[text.size() - 2] == '=') --len;
-  out.resize(len);
-  return out;
-}
-
 std::string format_iso8601(core::TimePoint t) {
   std::string s = core::format_rfc3339(t);  // always with milliseconds
   if (s.size() > 5 && s.compare(s.size() - 5, 5, ".000Z") == 0) s.replace(s.size() - 5, 5, "Z");

@@ -14,6 +14,8 @@
 // booleans, times and structs are always written.
 #pragma once
 
+#include "core/text.h"
+
 #include <charconv>
 #include <cstdlib>
 #include <map>
@@ -107,8 +109,8 @@ Names names_of(const FieldDef<S, M>& f) {
 
 // ---- scalar text (non-template helpers, codec.cpp) ------------------------------------------
 
-std::string base64_encode(std::string_view bytes);
-std::optional<std::string> base64_decode(std::string_view text);
+using core::base64_decode;
+using core::base64_encode;
 // ISO 8601 as AWS writes it: "2015-08-30T12:36:00Z", with ".123" when there are milliseconds.
 std::string format_iso8601(core::TimePoint t);
 // ISO 8601 (any fraction, Z or offset) or epoch seconds.

@@ -1,5 +1,7 @@
 #include "aws/xml.h"
 
+#include "core/text.h"
+
 #include <fmt/format.h>
 
 #include <cassert>
@@ -232,23 +234,6 @@ std::string Element::child_text(std::string_view child_name) const {
 
 core::Result<Element> parse(std::string_view document) { return Parser(document).document(); }
 
-std::string escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#13;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
 Writer& Writer::declaration() {
   out_ += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   return *this;
@@ -259,7 +244,7 @@ Writer& Writer::open(std::string_view name, std::string_view xmlns) {
   out_ += name;
   if (!xmlns.empty()) {
     out_ += " xmlns=\"";
-    out_ += escape(xmlns);
+    out_ += core::escape_xml(xmlns);
     out_ += '"';
   }
   out_ += '>';
@@ -271,7 +256,7 @@ Writer& Writer::element(std::string_view name, std::string_view text) {
   out_ += '<';
   out_ += name;
   out_ += '>';
-  out_ += escape(text);
+  out_ += core::escape_xml(text);
   out_ += "</";
   out_ += name;
   out_ += '>';

@@ -31,9 +31,6 @@ struct Element {
 // (or nests deeper than 100 elements).
 core::Result<Element> parse(std::string_view document);
 
-// Escapes &, <, >, " and ' for text and attribute values.
-std::string escape(std::string_view text);
-
 // Writes a document element by element. Usage:
 //   Writer w; w.open("Error").element("Code", "NoSuchBucket").close(); w.str();
 class Writer {

@@ -6,6 +6,8 @@
 #include <atomic>
 #include <string>
 
+#include "core/text.h"
+
 namespace core {
 
 class IdGenerator {
@@ -34,7 +36,5 @@ class SequentialIdGenerator final : public IdGenerator {
 
 // `n` bytes from the operating system's cryptographic random source.
 std::string random_bytes(size_t n);
-// URL-safe base64 without padding (RFC 4648 §5).
-std::string base64url_encode(std::string_view bytes);
 
 }  // namespace core

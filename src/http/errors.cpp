@@ -1,5 +1,7 @@
 #include "http/errors.h"
 
+#include "core/text.h"
+
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
@@ -40,8 +42,9 @@ Response error_response(const Request& request, int status, const core::Error& e
   if (request.wants_html()) {
     if (page) return Response::html(status, page(status, error, request.request_id));
     return Response::html(
-        status, fmt::format("<!doctype html><title>Error {}</title><p>{}</p><p>Reference: {}</p>",
-                            status, html_escape(error.message), html_escape(request.request_id)));
+        status,
+        fmt::format("<!doctype html><title>Error {}</title><p>{}</p><p>Reference: {}</p>", status,
+                    core::escape_html(error.message), core::escape_html(request.request_id)));
   }
   return Response::json(status, error_json(error));
 }

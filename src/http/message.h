@@ -67,7 +67,5 @@ std::string url_decode(std::string_view text, bool plus_is_space = false);
 std::string url_encode(std::string_view text);
 // Parses "a=1&b=2" (form bodies and query strings), decoding both sides. Repeated keys are kept.
 std::vector<std::pair<std::string, std::string>> parse_form(std::string_view text);
-// HTML-escapes text for attribute or element content.
-std::string html_escape(std::string_view text);
 
 }  // namespace http

@@ -31,7 +31,6 @@ TEST(Message, HeadersAndCookiesAreCaseInsensitiveByName) {
 }
 
 TEST(Message, EscapesHtmlAndEncodesUrls) {
-  EXPECT_EQ(html_escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
   EXPECT_EQ(url_encode("a b/ü~"), "a%20b%2F%C3%BC~");
   EXPECT_EQ(url_decode(url_encode("a b/ü~")), "a b/ü~");
 }

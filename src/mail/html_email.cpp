@@ -1,5 +1,7 @@
 #include "mail/html_email.h"
 
+#include "core/text.h"
+
 #include <fmt/format.h>
 
 namespace mail {
@@ -38,30 +40,14 @@ constexpr const char* kLayout = R"(<!doctype html>
 
 }  // namespace
 
-std::string escape_html(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string render_html_email(const HtmlEmail& email) {
-  return fmt::format(kLayout, fmt::arg("heading", escape_html(email.heading)),
+  return fmt::format(kLayout, fmt::arg("heading", core::escape_html(email.heading)),
                      fmt::arg("font", kFont), fmt::arg("body", email.body_html),
-                     fmt::arg("footer", escape_html(email.footer)));
+                     fmt::arg("footer", core::escape_html(email.footer)));
 }
 
 std::string email_paragraph(std::string_view text) {
-  return "<p style=\"margin:0 0 16px\">" + escape_html(text) + "</p>\n";
+  return "<p style=\"margin:0 0 16px\">" + core::escape_html(text) + "</p>\n";
 }
 
 std::string email_button(std::string_view label, std::string_view url) {
@@ -69,7 +55,7 @@ std::string email_button(std::string_view label, std::string_view url) {
       "<p style=\"margin:8px 0 20px\"><a href=\"{}\" style=\"display:inline-block;"
       "background:#1f5fbf;color:#ffffff;text-decoration:none;font-weight:600;padding:10px 18px;"
       "border-radius:6px;border:1px solid #1f5fbf;{}\">{}</a></p>\n",
-      escape_html(url), kFont, escape_html(label));
+      core::escape_html(url), kFont, core::escape_html(label));
 }
 
 }  // namespace mail

@@ -10,7 +10,7 @@ namespace mail {
 
 struct HtmlEmail {
   std::string heading;    // plain text (escaped here), shown at the top of the card
-  std::string body_html;  // trusted HTML: escape anything a user typed with escape_html()
+  std::string body_html;  // trusted HTML: escape anything a user typed with core::escape_html()
   std::string footer;     // plain text under the card, e.g. why the reader got this e-mail
 };
 
@@ -20,7 +20,5 @@ std::string render_html_email(const HtmlEmail& email);
 std::string email_paragraph(std::string_view text);
 // A link styled as the product's primary button; `url` should be absolute (https://…).
 std::string email_button(std::string_view label, std::string_view url);
-// &, <, >, " and ' as entities.
-std::string escape_html(std::string_view text);
 
 }  // namespace mail

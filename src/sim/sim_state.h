@@ -321,7 +321,6 @@ void enqueue_message(Ctx& ctx, const std::string& queue_key, const std::string& 
 std::string iso8601(core::TimePoint t);         // 2026-01-01T00:00:00Z
 std::string iso8601_millis(core::TimePoint t);  // 2026-01-01T00:00:00.000Z
 double epoch_seconds(core::TimePoint t);
-std::string xml_escape(std::string_view text);
 
 aws::HttpResponse json_reply(const Json& body, const std::string& request_id,
                              std::string_view content_type = "application/x-amz-json-1.1");

@@ -1,5 +1,7 @@
 #include "sim/sns_signer.h"
 
+#include "core/text.h"
+
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -15,18 +17,6 @@ struct SnsSigner::Key {
   EVP_PKEY* pkey = nullptr;
   ~Key() { EVP_PKEY_free(pkey); }
 };
-
-namespace {
-
-std::string base64(const unsigned char* data, size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  const int n =
-      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data, static_cast<int>(size));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-}  // namespace
 
 SnsSigner::SnsSigner(std::string_view common_name) : key_(std::make_unique<Key>()) {
   key_->pkey = EVP_RSA_gen(2048);
@@ -68,7 +58,8 @@ std::string SnsSigner::sign(std::string_view text, std::string_view version) con
                      reinterpret_cast<const unsigned char*>(text.data()), text.size()) == 1;
   EVP_MD_CTX_free(ctx);
   if (!ok) throw std::runtime_error("SNS signing failed");
-  return base64(signature.data(), size);
+  return core::base64_encode(
+      std::string_view(reinterpret_cast<const char*>(signature.data()), size));
 }
 
 std::string sns_string_to_sign(const std::string& type,

@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "core/ids.h"
+#include "core/text.h"
 #include "sim/sim_state.h"
 
 namespace sim {
@@ -71,25 +72,8 @@ double epoch_seconds(core::TimePoint t) {
   return static_cast<double>(ms) / 1000.0;
 }
 
-std::string xml_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      case '\r': out += "&#13;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 void xml_element(std::string& out, std::string_view name, std::string_view text) {
-  out += fmt::format("<{0}>{1}</{0}>", name, xml_escape(text));
+  out += fmt::format("<{0}>{1}</{0}>", name, core::escape_xml(text));
 }
 
 aws::HttpResponse json_reply(const Json& body, const std::string& request_id,

@@ -1,5 +1,7 @@
 #include "web/pages.h"
 
+#include "core/text.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -197,7 +199,7 @@ std::string Pages::error_html(int status, const core::Error& error, const std::s
   auto html = templates_->render_page("error", d);
   return html.ok()
              ? std::move(html).value()
-             : "<!doctype html><title>Error</title><p>" + http::html_escape(error.message) + "</p>";
+             : "<!doctype html><title>Error</title><p>" + core::escape_html(error.message) + "</p>";
 }
 
 http::ErrorPageRenderer Pages::error_page() const {

@@ -1,0 +1,23 @@
+// Text encodings shared by every module: HTML/XML escaping and base64. Pure functions, safe from
+// any thread.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace core {
+
+// Escapes & < > " ' for HTML element content and attribute values.
+std::string escape_html(std::string_view text);
+// Escapes & < > " ' and CR for XML text and attributes (CR would otherwise be normalized away).
+std::string escape_xml(std::string_view text);
+
+// Standard base64 with padding (RFC 4648 §4).
+std::string base64_encode(std::string_view bytes);
+// URL-safe base64 without padding (RFC 4648 §5).
+std::string base64url_encode(std::string_view bytes);
+// Standard base64 with padding; nullopt when `text` is not well formed.
+std::optional<std::string> base64_decode(std::string_view text);
+
+}  // namespace core

@@ -1,0 +1,32 @@
+#include "core/text.h"
+
+#include <gtest/gtest.h>
+
+namespace core {
+namespace {
+
+TEST(Text, EscapesHtmlAndXml) {
+  EXPECT_EQ(escape_html("<a href=\"x\">&'\r"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;\r");
+  EXPECT_EQ(escape_xml("<a href=\"x\">&'\r"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;&#13;");
+}
+
+TEST(Text, Base64MatchesRfc4648Vectors) {
+  const std::pair<const char*, const char*> vectors[] = {
+      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"}, {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  for (const auto& [plain, encoded] : vectors) {
+    EXPECT_EQ(base64_encode(plain), encoded);
+    EXPECT_EQ(base64_decode(encoded), std::string(plain));
+  }
+  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
+  EXPECT_EQ(base64_encode("\xfb\xff"), "+/8=");
+}
+
+TEST(Text, Base64RejectsMalformedInput) {
+  for (const char* bad : {"Zg=", "Z===", "Zm9v!A==", "=Zm9", "Zg==Zg=="}) {
+    EXPECT_FALSE(base64_decode(bad).has_value()) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace core
