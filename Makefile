@@ -2,6 +2,9 @@
 .PHONY: run test build format bench clean
 
 BUILD_JOBS ?= $(shell nproc)
+# Let ccache share results between checkouts in different folders.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 run: build
 	mkdir -p var

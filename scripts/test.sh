@@ -12,6 +12,9 @@ root=$(pwd)
 
 bash scripts/install-deps.sh
 
+# Let ccache share results between checkouts in different folders (CI clones afresh).
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
+
 jobs=${MARKETLINK_TEST_JOBS:-$(nproc)}
 cmake --preset default >/dev/null
 cmake --build build -j "$jobs"
