@@ -69,7 +69,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
   if (text.size() % 4 != 0) return std::nullopt;
   std::array<int, 256> value{};
   value.fill(-1);
-  for (size_t k = 0; k < kStandard.size(); ++k) value[static_cast<unsigned char>(kStandard[k])] = static_cast<int>(k);
+  for (size_t k = 0; k < kStandard.size(); ++k)
+    value[static_cast<unsigned char>(kStandard[k])] = static_cast<int>(k);
   size_t padding = 0;
   if (!text.empty() && text.back() == '=') ++padding;
   if (text.size() > 1 && text[text.size() - 2] == '=') ++padding;

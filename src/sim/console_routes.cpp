@@ -4,6 +4,8 @@
 // product's fulfillment URL as a form, which works without JavaScript.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "core/embedded.h"
 #include "http/errors.h"
 #include "http/static_files.h"
@@ -102,7 +104,11 @@ class Console {
     if (!signed_in(r).empty()) return Response::redirect("/console/marketplace");
     TemplateData d;
     TemplateData accounts{TemplateData::type::list};
-    for (const auto& id : sim_.account_ids()) {
+    // Buyers first, so that the preselected account is one that buys; the seller comes last.
+    std::vector<std::string> ids = sim_.account_ids();
+    std::stable_partition(ids.begin(), ids.end(),
+                          [](const std::string& id) { return id != kSellerAccountId; });
+    for (const auto& id : ids) {
       TemplateData a;
       a.set("id", id);
       if (id == kSellerAccountId) a.set("note", " (seller)");
