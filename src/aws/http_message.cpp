@@ -1,5 +1,7 @@
 #include "aws/http_message.h"
 
+#include "core/text.h"
+
 #include <algorithm>
 #include <cctype>
 
@@ -18,17 +20,6 @@ std::optional<std::string_view> find_header(const std::vector<Header>& headers,
 void replace_header(std::vector<Header>& headers, std::string_view name, std::string value) {
   std::erase_if(headers, [&](const Header& h) { return iequals(h.first, name); });
   headers.emplace_back(std::string(name), std::move(value));
-}
-
-bool is_unreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 }  // namespace
@@ -59,39 +50,11 @@ void HttpResponse::set_header(std::string_view name, std::string value) {
 }
 
 std::string uri_encode(std::string_view text, bool keep_slash) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (is_unreserved(c) || (keep_slash && c == '/')) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
+  return core::percent_encode(text, keep_slash);
 }
 
 std::string percent_decode(std::string_view text, bool plus_as_space) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '%' && i + 2 < text.size()) {
-      const int hi = hex_value(text[i + 1]);
-      const int lo = hex_value(text[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(plus_as_space && c == '+' ? ' ' : c);
-  }
-  return out;
+  return core::percent_decode(text, plus_as_space);
 }
 
 std::vector<QueryParam> parse_query_string(std::string_view text) {

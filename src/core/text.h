@@ -13,6 +13,13 @@ std::string escape_html(std::string_view text);
 // Escapes & < > " ' and CR for XML text and attributes (CR would otherwise be normalized away).
 std::string escape_xml(std::string_view text);
 
+// Percent-encoding of everything but the unreserved characters A-Z a-z 0-9 - _ . ~ (RFC 3986),
+// upper-case hex; with `keep_slash`, '/' stays as it is.
+std::string percent_encode(std::string_view text, bool keep_slash = false);
+// Decodes %XX (malformed escapes are kept as they are); with `plus_is_space`, '+' is a space
+// (application/x-www-form-urlencoded).
+std::string percent_decode(std::string_view text, bool plus_is_space = false);
+
 // Standard base64 with padding (RFC 4648 §4).
 std::string base64_encode(std::string_view bytes);
 // URL-safe base64 without padding (RFC 4648 §5).
