@@ -17,10 +17,12 @@
 #include "identity/identity.h"
 #include "jobs/jobs.h"
 #include "mail/mail.h"
+#include "pool/pool.h"
 #include "sim/sim_server.h"
 #include "web/auth.h"
 #include "web/identity_routes.h"
 #include "web/pages.h"
+#include "web/pool_api.h"
 
 namespace app {
 
@@ -195,6 +197,8 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
                                              {.public_url = public_url});
   const web::Auth auth(identity_service, **pages,
                        {.secure_cookies = public_url.starts_with("https://")});
+  const web::MarketplaceOrganizations marketplaces(identity_service);
+  pool::Pool account_pool(database, clock, marketplaces);
 
   if (config.sandbox) {
     if (auto loaded = load_identity_demo_data(identity_service); !loaded.ok()) {
@@ -208,6 +212,7 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   web::add_site_routes(router, **pages, auth);
   web::add_identity_pages(router, **pages, auth, audit);
   web::add_identity_api(router, auth, audit);
+  web::add_pool_api(router, auth, account_pool);
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   http::Server server(

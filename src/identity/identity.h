@@ -170,6 +170,8 @@ class IdentityService {
   core::Result<Organization> create_organization(const NewOrganization& org, const Actor& actor);
   // By id or slug.
   core::Result<Organization> find_organization(const std::string& id_or_slug);
+  // The organization of kind marketplace with this marketplace id; not_found when there is none.
+  core::Result<Organization> find_marketplace(const std::string& marketplace_id);
   // The user's organizations, ordered by name.
   core::Result<std::vector<Membership>> memberships(const std::string& user_id);
   // The user's role in the organization; not_found when not a member.

@@ -673,6 +673,17 @@ core::Result<Organization> IdentityService::find_organization(const std::string&
       db::TxMode::kRead);
 }
 
+core::Result<Organization> IdentityService::find_marketplace(const std::string& marketplace_id) {
+  if (marketplace_id.empty()) return core::not_found("There is no such marketplace.");
+  return store_->transact(
+      [&](IdentityTx& tx) -> core::Result<Organization> {
+        auto org = tx.marketplace_organization(marketplace_id);
+        if (!org) return core::not_found("There is no such marketplace.");
+        return *org;
+      },
+      db::TxMode::kRead);
+}
+
 core::Result<std::vector<Membership>> IdentityService::memberships(const std::string& user_id) {
   return store_->transact(
       [&](IdentityTx& tx) -> core::Result<std::vector<Membership>> {

@@ -286,6 +286,11 @@ TEST_P(IdentityServiceTest, OrganizationsHaveKindsSlugsAndMarketplaceIds) {
   ASSERT_TRUE(by_id.ok());
   EXPECT_EQ(by_slug->id, mp->id);
   EXPECT_EQ(by_id->marketplace_id, "MP-0000");
+  auto by_marketplace_id = svc().find_marketplace("MP-0000");
+  ASSERT_TRUE(by_marketplace_id.ok());
+  EXPECT_EQ(by_marketplace_id->id, mp->id);
+  EXPECT_EQ(svc().find_marketplace("MP-0001").error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(svc().find_marketplace("").error().code, core::ErrorCode::kNotFound);
   auto no_id = svc().create_organization(
       {.name = "Other", .kind = OrgKind::kMarketplace, .admin_user_id = admin.id}, Actor::system());
   EXPECT_EQ(no_id.error().code, core::ErrorCode::kInvalid);

@@ -27,6 +27,8 @@ constexpr const char* kOrgColumns =
 constexpr const char* kOrgByIdOrSlug =
     " FROM organizations o WHERE o.id = :id OR o.slug = :slug ORDER BY CASE WHEN o.id = :id2 "
     "THEN 0 ELSE 1 END LIMIT 1";
+constexpr const char* kOrgByMarketplaceId =
+    " FROM organizations o WHERE o.kind = 'marketplace' AND o.marketplace_id = :mp";
 constexpr const char* kInsertOrg =
     "INSERT INTO organizations (id, slug, name, kind, marketplace_id, subscription, "
     "trial_ends_at, created_at) VALUES (:id, :slug, :name, :kind, :marketplace_id, "
@@ -221,6 +223,14 @@ std::optional<Organization> IdentityTx::organization(const std::string& id_or_sl
   soci::row r;
   sql_ << std::string(kOrgColumns) + kOrgByIdOrSlug, soci::use(id_or_slug), soci::use(id_or_slug),
       soci::use(id_or_slug), soci::into(r);
+  if (!sql_.got_data()) return std::nullopt;
+  return org_from(r, now_);
+}
+
+std::optional<Organization> IdentityTx::marketplace_organization(
+    const std::string& marketplace_id) {
+  soci::row r;
+  sql_ << std::string(kOrgColumns) + kOrgByMarketplaceId, soci::use(marketplace_id), soci::into(r);
   if (!sql_.got_data()) return std::nullopt;
   return org_from(r, now_);
 }

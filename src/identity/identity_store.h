@@ -55,6 +55,8 @@ class IdentityTx {
   // False when the slug or marketplace id is taken (the transaction must then end).
   bool insert_organization(const Organization& org);
   std::optional<Organization> organization(const std::string& id_or_slug);
+  // The marketplace organization with this marketplace id.
+  std::optional<Organization> marketplace_organization(const std::string& marketplace_id);
   bool slug_exists(const std::string& slug);
 
   // Memberships

@@ -1,0 +1,314 @@
+#include "web/pool_api.h"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <vector>
+
+namespace web {
+
+bool MarketplaceOrganizations::exists(const std::string& marketplace_id) const {
+  return identity_.find_marketplace(marketplace_id).ok();
+}
+
+namespace {
+
+using nlohmann::json;
+
+const std::vector<identity::OrgKind> kProviders = {identity::OrgKind::kProvider};
+
+json account_json(const pool::Account& a) {
+  return {{"account_id", a.account_id},
+          {"marketplace_id", a.marketplace_id},
+          {"model", pool::model_name(a.model)},
+          {"status", pool::status_name(a.status)},
+          {"created_at", core::format_rfc3339(a.created_at)},
+          {"updated_at", core::format_rfc3339(a.updated_at)},
+          {"order_id", a.order_ref.empty() ? json(nullptr) : json(a.order_ref)}};
+}
+
+http::Response ok_json(int status, const json& body) {
+  return http::Response::json(status, body.dump());
+}
+
+// Who the pool's history records: the signed-in user or the API token.
+std::string pool_actor(const RequestContext& ctx) {
+  if (ctx.user) return "user:" + ctx.user->id;
+  if (ctx.token) return "token:" + ctx.token->token.id;
+  return "unknown";
+}
+
+core::Error invalid_field(const std::string& field, const std::string& message) {
+  core::Error e = core::invalid(message, "invalid_argument");
+  e.details.push_back({.field = field, .message = message});
+  return e;
+}
+
+// The JSON object of the request body, or an invalid error.
+core::Result<json> body_object(const http::Request& r) {
+  json body = json::parse(r.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return core::invalid("The request body must be a JSON object.", "invalid_json");
+  }
+  return body;
+}
+
+// An optional string field: nullopt when absent or null, an error when of another type.
+core::Result<std::optional<std::string>> optional_string(const json& body, const char* name) {
+  const auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) return invalid_field(name, std::string(name) + " must be a string.");
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+// A required string field.
+core::Result<std::string> required_string(const json& body, const char* name) {
+  auto value = optional_string(body, name);
+  if (!value.ok()) return value.error();
+  if (!*value) return invalid_field(name, std::string(name) + " is required.");
+  return **value;
+}
+
+core::Result<pool::Model> model_field(const std::string& text) {
+  auto model = pool::parse_model(text);
+  if (!model) return invalid_field("model", "model must be \"SPAM\" or \"ECAM\".");
+  return *model;
+}
+
+// The 422 of a CSV import with bad rows: every row's line and reason.
+http::Response invalid_csv_response(const core::Error& error) {
+  json rows = json::array();
+  for (const pool::RowError& row : pool::import_row_errors(error)) {
+    rows.push_back({{"line", row.line}, {"message", row.message}});
+  }
+  return ok_json(
+      422, {{"error", {{"code", error.code_slug()}, {"message", error.message}, {"rows", rows}}}});
+}
+
+core::Result<pool::AccountFilter> list_filter(const http::Request& r) {
+  pool::AccountFilter filter;
+  if (auto s = r.query("status"); s && !s->empty()) {
+    filter.status = pool::parse_status(*s);
+    if (!filter.status) {
+      return invalid_field("status",
+                           "status must be one of ready, provisioning, invalid, allocated, "
+                           "provisioning_failed.");
+    }
+  }
+  if (auto m = r.query("marketplace_id"); m && !m->empty()) filter.marketplace_id = *m;
+  return filter;
+}
+
+core::Result<pool::PageRequest> page_request(const http::Request& r) {
+  pool::PageRequest page;
+  if (auto l = r.query("limit"); l && !l->empty()) {
+    const std::string message =
+        "limit must be a number from 1 to " + std::to_string(pool::kMaxPageSize) + ".";
+    try {
+      size_t used = 0;
+      page.limit = std::stoi(*l, &used);
+      if (used != l->size() || page.limit < 1 || page.limit > pool::kMaxPageSize) {
+        return invalid_field("limit", message);
+      }
+    } catch (const std::exception&) {
+      return invalid_field("limit", message);
+    }
+  }
+  page.cursor = r.query("cursor").value_or("");
+  return page;
+}
+
+core::Result<pool::AccountUpdate> account_update(const json& body) {
+  pool::AccountUpdate update;
+  auto marketplace = optional_string(body, "marketplace_id");
+  if (!marketplace.ok()) return marketplace.error();
+  update.marketplace_id = *marketplace;
+  auto model = optional_string(body, "model");
+  if (!model.ok()) return model.error();
+  if (*model) {
+    auto parsed = model_field(**model);
+    if (!parsed.ok()) return parsed.error();
+    update.model = *parsed;
+  }
+  auto status = optional_string(body, "status");
+  if (!status.ok()) return status.error();
+  if (*status) {
+    if (**status != "ready" && **status != "invalid") {
+      return invalid_field("status", "status must be \"ready\" or \"invalid\".");
+    }
+    update.status = pool::parse_status(**status);
+  }
+  auto reason = optional_string(body, "reason");
+  if (!reason.ok()) return reason.error();
+  update.reason = reason->value_or("");
+  return update;
+}
+
+core::Result<std::vector<std::string>> account_ids(const json& body) {
+  const auto it = body.find("account_ids");
+  if (it == body.end() || !it->is_array()) {
+    return invalid_field("account_ids",
+                         "Send account_ids (a list of account ids) or \"all\": true.");
+  }
+  std::vector<std::string> ids;
+  for (const json& id : *it) {
+    if (!id.is_string()) return invalid_field("account_ids", "Account ids must be strings.");
+    ids.push_back(id.get<std::string>());
+  }
+  return ids;
+}
+
+// The handlers, each for a provider organization already checked by Auth.
+struct PoolApi {
+  const Auth& auth;
+  pool::Pool& pool;
+
+  http::Response list(http::Request& r, RequestContext& ctx) const {
+    auto filter = list_filter(r);
+    if (!filter.ok()) return auth.error(r, filter.error());
+    auto page = page_request(r);
+    if (!page.ok()) return auth.error(r, page.error());
+    auto listed = pool.list(ctx.org_id(), *filter, *page);
+    if (!listed.ok()) return auth.error(r, listed.error());
+    json accounts = json::array();
+    for (const auto& a : listed->accounts) accounts.push_back(account_json(a));
+    return ok_json(200, {{"accounts", accounts},
+                         {"next_cursor", listed->next_cursor.empty() ? json(nullptr)
+                                                                     : json(listed->next_cursor)}});
+  }
+
+  http::Response add(http::Request& r, RequestContext& ctx) const {
+    auto body = body_object(r);
+    if (!body.ok()) return auth.error(r, body.error());
+    auto account_id = required_string(*body, "account_id");
+    if (!account_id.ok()) return auth.error(r, account_id.error());
+    auto marketplace_id = required_string(*body, "marketplace_id");
+    if (!marketplace_id.ok()) return auth.error(r, marketplace_id.error());
+    auto model_text = required_string(*body, "model");
+    if (!model_text.ok()) return auth.error(r, model_text.error());
+    auto model = model_field(*model_text);
+    if (!model.ok()) return auth.error(r, model.error());
+    auto added =
+        pool.add(ctx.org_id(),
+                 {.account_id = *account_id, .marketplace_id = *marketplace_id, .model = *model},
+                 pool_actor(ctx));
+    if (!added.ok()) return auth.error(r, added.error());
+    return ok_json(201, account_json(*added));
+  }
+
+  http::Response import(http::Request& r, RequestContext& ctx) const {
+    auto imported = pool.import_csv(ctx.org_id(), r.body, pool_actor(ctx));
+    if (!imported.ok()) {
+      if (imported.error().code_slug() == std::string_view("invalid_csv")) {
+        return invalid_csv_response(imported.error());
+      }
+      return auth.error(r, imported.error());
+    }
+    return ok_json(201, {{"imported", imported->imported}});
+  }
+
+  http::Response update(http::Request& r, RequestContext& ctx) const {
+    auto body = body_object(r);
+    if (!body.ok()) return auth.error(r, body.error());
+    auto update = account_update(*body);
+    if (!update.ok()) return auth.error(r, update.error());
+    auto updated = pool.update(ctx.org_id(), r.param("account_id"), *update, pool_actor(ctx));
+    if (!updated.ok()) return auth.error(r, updated.error());
+    return ok_json(200, account_json(*updated));
+  }
+
+  http::Response remove(http::Request& r, RequestContext& ctx) const {
+    auto removed = pool.remove(ctx.org_id(), r.param("account_id"), pool_actor(ctx));
+    if (!removed.ok()) return auth.error(r, removed.error());
+    return http::Response::no_content();
+  }
+
+  http::Response remove_many(http::Request& r, RequestContext& ctx) const {
+    auto body = body_object(r);
+    if (!body.ok()) return auth.error(r, body.error());
+    const auto all = body->find("all");
+    if (all != body->end() && !all->is_boolean()) {
+      return auth.error(r, invalid_field("all", "all must be true or false."));
+    }
+    if (all != body->end() && all->get<bool>()) {
+      if (body->contains("account_ids")) {
+        return auth.error(r, invalid_field("account_ids", "Send account_ids or all, not both."));
+      }
+      auto removed = pool.remove_all(ctx.org_id(), pool_actor(ctx));
+      if (!removed.ok()) return auth.error(r, removed.error());
+      return ok_json(200,
+                     {{"deleted", removed->deleted}, {"skipped_in_use", removed->skipped_in_use}});
+    }
+    auto ids = account_ids(*body);
+    if (!ids.ok()) return auth.error(r, ids.error());
+    auto removed = pool.remove_selected(ctx.org_id(), *ids, pool_actor(ctx));
+    if (!removed.ok()) return auth.error(r, removed.error());
+    return ok_json(200, {{"deleted", *removed}});
+  }
+
+  http::Response take(http::Request& r, RequestContext& ctx) const {
+    auto body = body_object(r);
+    if (!body.ok()) return auth.error(r, body.error());
+    auto marketplace_id = required_string(*body, "marketplace_id");
+    if (!marketplace_id.ok()) return auth.error(r, marketplace_id.error());
+    auto order_ref = required_string(*body, "order_ref");
+    if (!order_ref.ok()) return auth.error(r, order_ref.error());
+    auto taken = pool.take(ctx.org_id(), *marketplace_id, *order_ref, pool_actor(ctx));
+    if (!taken.ok()) return auth.error(r, taken.error());
+    return ok_json(201, account_json(*taken));
+  }
+
+  // complete (`failed` false) or fail an allocation named by its account.
+  http::Response finish(http::Request& r, RequestContext& ctx, bool failed) const {
+    json body = json::object();
+    if (!r.body.empty()) {
+      auto parsed = body_object(r);
+      if (!parsed.ok()) return auth.error(r, parsed.error());
+      body = *parsed;
+    }
+    auto reason = optional_string(body, "reason");
+    if (!reason.ok()) return auth.error(r, reason.error());
+    const auto ref = pool::AllocationRef::account(r.param("account_id"));
+    auto finished = failed ? pool.fail(ctx.org_id(), ref, reason->value_or(""), pool_actor(ctx))
+                           : pool.complete(ctx.org_id(), ref, pool_actor(ctx));
+    if (!finished.ok()) return auth.error(r, finished.error());
+    return ok_json(200, account_json(*finished));
+  }
+};
+
+}  // namespace
+
+void add_pool_api(http::Router& router, const Auth& auth, pool::Pool& pool) {
+  const PoolApi api{auth, pool};
+  router.get("/api/v1/orgs/{org}/pool/accounts",
+             auth.member([api](http::Request& r, RequestContext& c) { return api.list(r, c); },
+                         kProviders));
+  router.post(
+      "/api/v1/orgs/{org}/pool/accounts",
+      auth.admin([api](http::Request& r, RequestContext& c) { return api.add(r, c); }, kProviders));
+  router.post("/api/v1/orgs/{org}/pool/accounts/import",
+              auth.admin([api](http::Request& r, RequestContext& c) { return api.import(r, c); },
+                         kProviders));
+  router.post(
+      "/api/v1/orgs/{org}/pool/accounts/delete",
+      auth.admin([api](http::Request& r, RequestContext& c) { return api.remove_many(r, c); },
+                 kProviders));
+  router.patch("/api/v1/orgs/{org}/pool/accounts/{account_id}",
+               auth.admin([api](http::Request& r, RequestContext& c) { return api.update(r, c); },
+                          kProviders));
+  router.del("/api/v1/orgs/{org}/pool/accounts/{account_id}",
+             auth.admin([api](http::Request& r, RequestContext& c) { return api.remove(r, c); },
+                        kProviders));
+  router.post("/api/v1/orgs/{org}/pool/allocations",
+              auth.admin([api](http::Request& r, RequestContext& c) { return api.take(r, c); },
+                         kProviders));
+  router.post(
+      "/api/v1/orgs/{org}/pool/allocations/{account_id}/complete",
+      auth.admin([api](http::Request& r, RequestContext& c) { return api.finish(r, c, false); },
+                 kProviders));
+  router.post(
+      "/api/v1/orgs/{org}/pool/allocations/{account_id}/fail",
+      auth.admin([api](http::Request& r, RequestContext& c) { return api.finish(r, c, true); },
+                 kProviders));
+}
+
+}  // namespace web
