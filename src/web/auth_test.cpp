@@ -10,6 +10,7 @@
 #include "web/identity_routes.h"
 #include "web/pages.h"
 #include "web/test_client.h"
+#include "web/web_test_fixture.h"
 
 namespace web {
 namespace {
@@ -20,18 +21,11 @@ using testing::Reply;
 using testing::TestClient;
 using namespace std::chrono_literals;
 
-class AuthTest : public ::testing::TestWithParam<TestBackend> {
+class AuthTest : public testing::WebTest {
  protected:
   void SetUp() override {
-    std::unique_ptr<db::testing::TestDatabase> db;
-    MARKETLINK_OPEN_TEST_DATABASE(db);
-    ASSERT_TRUE(h_.init(std::move(db)));
-    auto pages = Pages::create({.version = "test", .database = "test", .sandbox = false});
-    ASSERT_TRUE(pages.ok());
-    pages_ = std::move(pages).value();
-    auth_ = std::make_unique<Auth>(*h_.service, *pages_);
-    add_site_routes(router_, *pages_, *auth_);
-    add_identity_pages(router_, *pages_, *auth_, *h_.audit);
+    open_web();
+    if (IsSkipped() || HasFatalFailure()) return;
     add_identity_api(router_, *auth_, *h_.audit);
     // A route only provider organizations have, as other modules register theirs.
     router_.get("/orgs/{org}/pool", auth_->member(
@@ -63,10 +57,6 @@ class AuthTest : public ::testing::TestWithParam<TestBackend> {
     return page.csrf();
   }
 
-  IdentityHarness h_;
-  std::unique_ptr<Pages> pages_;
-  std::unique_ptr<Auth> auth_;
-  http::Router router_;
   identity::User alice_, bob_;
   identity::Organization acme_, globex_;
 };

@@ -10,6 +10,7 @@
 #include "web/identity_routes.h"
 #include "web/pages.h"
 #include "web/test_client.h"
+#include "web/web_test_fixture.h"
 
 namespace web {
 namespace {
@@ -21,20 +22,13 @@ using testing::Reply;
 using testing::TestClient;
 using namespace std::chrono_literals;
 
-class PoolApiTest : public ::testing::TestWithParam<TestBackend> {
+class PoolApiTest : public testing::WebTest {
  protected:
   void SetUp() override {
-    std::unique_ptr<db::testing::TestDatabase> db;
-    MARKETLINK_OPEN_TEST_DATABASE(db);
-    ASSERT_TRUE(h_.init(std::move(db)));
-    auto pages = Pages::create({.version = "test", .database = "test", .sandbox = false});
-    ASSERT_TRUE(pages.ok());
-    pages_ = std::move(pages).value();
-    auth_ = std::make_unique<Auth>(*h_.service, *pages_);
+    open_web();
+    if (IsSkipped() || HasFatalFailure()) return;
     marketplaces_ = std::make_unique<MarketplaceOrganizations>(*h_.service);
     pool_ = std::make_unique<pool::Pool>(h_.database->db(), h_.clock, *marketplaces_);
-    add_site_routes(router_, *pages_, *auth_);
-    add_identity_pages(router_, *pages_, *auth_, *h_.audit);
     add_pool_api(router_, *auth_, *pool_);
 
     const identity::User alice = h_.user("alice@example.com", "Alice");
@@ -87,12 +81,8 @@ class PoolApiTest : public ::testing::TestWithParam<TestBackend> {
     return a.ok() ? a->status : pool::AccountStatus::kReady;
   }
 
-  IdentityHarness h_;
-  std::unique_ptr<Pages> pages_;
-  std::unique_ptr<Auth> auth_;
   std::unique_ptr<MarketplaceOrganizations> marketplaces_;
   std::unique_ptr<pool::Pool> pool_;
-  http::Router router_;
   identity::Organization acme_, globex_;
   std::string acme_token_, globex_token_;
 };
