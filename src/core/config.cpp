@@ -54,6 +54,8 @@ Result<Config> config_from_environment(const std::function<const char*(const cha
   read_string(getenv, "MARKETLINK_PUBLIC_URL", c.public_url);
   read_string(getenv, "MARKETLINK_LOG_LEVEL", c.log_level);
   read_string(getenv, "MARKETLINK_AWS_ENDPOINT", c.aws_endpoint);
+  read_string(getenv, "MARKETLINK_SECRET_KEY", c.secret_key);
+  read_string(getenv, "MARKETLINK_SECRET_KEY_FILE", c.secret_key_file);
   read_string(getenv, "MARKETLINK_SMTP_URL", c.smtp_url);
   read_string(getenv, "MARKETLINK_OUTBOX_DIR", c.outbox_dir);
   read_string(getenv, "MARKETLINK_MAIL_FROM", c.mail_from);
@@ -71,6 +73,7 @@ Result<Config> config_from_environment(const std::function<const char*(const cha
         read_number(getenv, "MARKETLINK_JOB_WORKERS", 0, c.job_workers),
         read_number(getenv, "MARKETLINK_JOB_LEASE", 5, c.job_lease_seconds),
         read_number(getenv, "MARKETLINK_JOB_POLL_MS", 10, c.job_poll_ms),
+        read_number(getenv, "MARKETLINK_POOL_STUCK_AFTER", 1, c.pool_stuck_after_minutes),
         read_bool(getenv, "MARKETLINK_SMTP_STARTTLS", c.smtp_starttls)}) {
     if (!s.ok()) return s.error();
   }

@@ -43,6 +43,16 @@ struct Config {
   std::string log_level = "info";
   // MARKETLINK_AWS_ENDPOINT: one URL for every AWS service (the simulator); empty = real AWS.
   std::string aws_endpoint;
+  // MARKETLINK_SECRET_KEY: 32 bytes (64 hex digits or base64) that encrypt stored AWS secrets;
+  // every instance on one database needs the same. Never logged. Prefer the file below.
+  std::string secret_key;
+  // MARKETLINK_SECRET_KEY_FILE: a file holding that key (used when secret_key is empty). With
+  // neither, AWS secrets cannot be stored; the sandbox then keeps a generated key next to its
+  // database.
+  std::string secret_key_file;
+  // MARKETLINK_POOL_STUCK_AFTER: minutes without a sign of life after which a provisioning pool
+  // account is reported stuck.
+  int pool_stuck_after_minutes = 120;
   // MARKETLINK_SMTP_URL: smtp://host:port or smtps://…; empty = .eml files in outbox_dir.
   std::string smtp_url;
   // MARKETLINK_SMTP_USERNAME and MARKETLINK_SMTP_PASSWORD: SMTP AUTH credentials; empty = no

@@ -117,13 +117,22 @@ constexpr const char* kStuck =
 constexpr const char* kCountStuck =
     "SELECT COUNT(*) FROM pool_accounts WHERE status = 'provisioning' AND progress_at < :cutoff";
 
-constexpr const char* kUncheckedReady =
-    "SELECT {} FROM pool_accounts WHERE provider_org_id = :provider AND status = 'ready'"
-    " AND access_checked_at IS NULL ORDER BY created_at, account_id LIMIT {}";
-
-constexpr const char* kInvalidByCheck =
-    "SELECT {} FROM pool_accounts WHERE provider_org_id = :provider AND status = 'invalid'"
-    " AND status_actor = :actor ORDER BY access_checked_at, account_id LIMIT {}";
+// The access check's candidates: ready accounts never checked (every scope) or not checked since
+// the run started (scope all), never-checked first; then, in scope all, accounts an earlier check
+// made invalid and not checked since the run started.
+constexpr const char* kCheckNewReady =
+    " FROM pool_accounts WHERE provider_org_id = :provider AND status = 'ready'"
+    " AND access_checked_at IS NULL";
+constexpr const char* kCheckAllReady =
+    " FROM pool_accounts WHERE provider_org_id = :provider AND status = 'ready'"
+    " AND (access_checked_at IS NULL OR access_checked_at < :since)";
+constexpr const char* kCheckReadyOrder =
+    " ORDER BY CASE WHEN access_checked_at IS NULL THEN 0 ELSE 1 END, created_at, account_id"
+    " LIMIT {}";
+constexpr const char* kCheckInvalid =
+    " FROM pool_accounts WHERE provider_org_id = :provider AND status = 'invalid'"
+    " AND status_actor = :actor AND access_checked_at < :since";
+constexpr const char* kCheckInvalidOrder = " ORDER BY access_checked_at, account_id LIMIT {}";
 
 // How long take() looks again for a ready row that other transactions hold locked.
 constexpr auto kReadyWait = std::chrono::seconds(5);
@@ -134,11 +143,11 @@ constexpr auto kReadyWait = std::chrono::seconds(5);
 constexpr size_t kInsertChunk = 250;
 constexpr size_t kInChunk = 250;
 
-std::string with_columns(const char* sql) {
+std::string with_columns(std::string_view sql) {
   return fmt::format(fmt::runtime(sql), kAccountColumns);
 }
 
-std::string with_columns(const char* sql, int limit) {
+std::string with_columns(std::string_view sql, int limit) {
   return fmt::format(fmt::runtime(sql), kAccountColumns, limit);
 }
 
@@ -544,16 +553,45 @@ long long AccountTx::count_stuck(core::TimePoint cutoff) {
   return n;
 }
 
-std::vector<Account> AccountTx::access_check_candidates(const std::string& provider, int limit) {
-  auto out = select_accounts(s_, with_columns(kUncheckedReady, limit), {provider});
+std::vector<Account> AccountTx::access_check_candidates(const std::string& provider, bool all,
+                                                        core::TimePoint since, int limit) {
+  const std::string since_text = time_text(since);
+  std::vector<Account> out;
+  if (all) {
+    out = select_accounts(
+        s_, with_columns(std::string("SELECT {}") + kCheckAllReady + kCheckReadyOrder, limit),
+        {provider, since_text});
+  } else {
+    out = select_accounts(
+        s_, with_columns(std::string("SELECT {}") + kCheckNewReady + kCheckReadyOrder, limit),
+        {provider});
+  }
   const int rest = limit - static_cast<int>(out.size());
-  if (rest > 0) {
-    auto more = select_accounts(s_, with_columns(kInvalidByCheck, rest),
-                                {provider, std::string(kAccessCheckActor)});
+  if (all && rest > 0) {
+    auto more = select_accounts(
+        s_, with_columns(std::string("SELECT {}") + kCheckInvalid + kCheckInvalidOrder, rest),
+        {provider, std::string(kAccessCheckActor), since_text});
     out.insert(out.end(), std::make_move_iterator(more.begin()),
                std::make_move_iterator(more.end()));
   }
   return out;
+}
+
+long long AccountTx::count_access_check_candidates(const std::string& provider, bool all,
+                                                   core::TimePoint since) {
+  const std::string since_text = time_text(since);
+  const std::string actor(kAccessCheckActor);
+  long long ready = 0;
+  long long invalid = 0;
+  if (all) {
+    s_ << std::string("SELECT COUNT(*)") + kCheckAllReady, soci::into(ready), soci::use(provider),
+        soci::use(since_text);
+    s_ << std::string("SELECT COUNT(*)") + kCheckInvalid, soci::into(invalid), soci::use(provider),
+        soci::use(actor), soci::use(since_text);
+  } else {
+    s_ << std::string("SELECT COUNT(*)") + kCheckNewReady, soci::into(ready), soci::use(provider);
+  }
+  return ready + invalid;
 }
 
 AllocationSql allocation_sql() {

@@ -104,7 +104,10 @@ class AccountTx {
   std::vector<Account> stuck(const std::string& provider, core::TimePoint cutoff, int limit);
   long long count_stuck(core::TimePoint cutoff);
   // Candidates for the access check (see Pool::check_access).
-  std::vector<Account> access_check_candidates(const std::string& provider, int limit);
+  std::vector<Account> access_check_candidates(const std::string& provider, bool all,
+                                               core::TimePoint since, int limit);
+  long long count_access_check_candidates(const std::string& provider, bool all,
+                                          core::TimePoint since);
 
  private:
   soci::session& s_;

@@ -650,17 +650,33 @@ core::Result<Account> Pool::resolve_stuck(const std::string& provider_org_id,
 // ---------------------------------------------------------------------------------------------
 // Access check
 
+const char* scope_name(AccessCheckScope scope) {
+  return scope == AccessCheckScope::kAll ? "all" : "new";
+}
+
+std::optional<AccessCheckScope> parse_scope(std::string_view name) {
+  if (name == "new") return AccessCheckScope::kNew;
+  if (name == "all") return AccessCheckScope::kAll;
+  return std::nullopt;
+}
+
 core::Result<AccessCheckReport> Pool::check_access(const std::string& provider_org_id,
-                                                   AccessChecker& checker, int batch) {
+                                                   AccessChecker& checker,
+                                                   const AccessCheckRequest& request) {
   auto candidates = store_->read([&](AccountTx& tx) -> core::Result<std::vector<Account>> {
-    return tx.access_check_candidates(provider_org_id, std::clamp(batch, 1, kMaxPageSize));
+    return tx.access_check_candidates(provider_org_id, request.scope == AccessCheckScope::kAll,
+                                      request.since, std::clamp(request.batch, 1, kMaxPageSize));
   });
   if (!candidates.ok()) return candidates.error();
   AccessCheckReport report;
   const std::string check_actor(kAccessCheckActor);
   for (const Account& seen : *candidates) {
     // AWS is asked outside any transaction; the answer is applied only if nothing moved since.
-    const AccessCheckOutcome outcome = checker.check(seen.account_id);
+    auto outcome = checker.check(seen.account_id);
+    if (!outcome.ok()) {
+      report.stopped = outcome.error();
+      break;
+    }
     ++report.checked;
     const core::TimePoint at = now();
     enum class Moved { kNone, kInvalidated, kRestored };
@@ -670,15 +686,15 @@ core::Result<AccessCheckReport> Pool::check_access(const std::string& provider_o
         return Moved::kNone;
       }
       Moved moved = Moved::kNone;
-      if (a->status == AccountStatus::kReady && !outcome.reachable) {
+      if (a->status == AccountStatus::kReady && !outcome->reachable) {
         tx.move_status(*a, {.to = AccountStatus::kInvalid,
-                            .reason = "access check: " + outcome.reason,
+                            .reason = "access check: " + outcome->reason,
                             .actor = check_actor,
                             .order_ref = std::nullopt,
                             .starts_progress = false,
                             .at = at});
         moved = Moved::kInvalidated;
-      } else if (a->status == AccountStatus::kInvalid && outcome.reachable) {
+      } else if (a->status == AccountStatus::kInvalid && outcome->reachable) {
         tx.move_status(*a, {.to = AccountStatus::kReady,
                             .reason = "access check: reachable again",
                             .actor = check_actor,
@@ -695,6 +711,14 @@ core::Result<AccessCheckReport> Pool::check_access(const std::string& provider_o
     if (*applied == Moved::kRestored) ++report.restored;
   }
   return report;
+}
+
+core::Result<long long> Pool::count_access_check_pending(const std::string& provider_org_id,
+                                                         const AccessCheckRequest& request) const {
+  return store_->read([&](AccountTx& tx) -> core::Result<long long> {
+    return tx.count_access_check_candidates(provider_org_id,
+                                            request.scope == AccessCheckScope::kAll, request.since);
+  });
 }
 
 }  // namespace pool

@@ -200,17 +200,38 @@ struct AccessCheckOutcome {
 };
 
 // Asks AWS (STS AssumeRole then GetCallerIdentity) in production; a fixed answer in tests.
-// Called outside any database transaction; may be slow.
+// Called outside any database transaction; may be slow. An error means the checker could not
+// tell (AWS unreachable or throttling, the provider's own keys refused): the account is left as
+// it is and the check stops.
 class AccessChecker {
  public:
   virtual ~AccessChecker() = default;
-  virtual AccessCheckOutcome check(const std::string& account_id) = 0;
+  virtual core::Result<AccessCheckOutcome> check(const std::string& account_id) = 0;
+};
+
+enum class AccessCheckScope {
+  kNew,  // ready accounts never checked
+  kAll,  // every ready account, and every account an earlier check made invalid
+};
+
+// "new" or "all"; and back (nullopt for anything else).
+const char* scope_name(AccessCheckScope scope);
+std::optional<AccessCheckScope> parse_scope(std::string_view name);
+
+struct AccessCheckRequest {
+  AccessCheckScope scope = AccessCheckScope::kNew;
+  // When the run started: with kAll, accounts checked at or after it are not asked again, so a
+  // run resumed in several steps asks about each account once.
+  core::TimePoint since;
+  int batch = 100;  // accounts asked about per call, 1..kMaxPageSize
 };
 
 struct AccessCheckReport {
-  int checked = 0;      // accounts the checker was asked about
+  int checked = 0;      // accounts the checker answered about
   int invalidated = 0;  // ready → invalid
   int restored = 0;     // invalid (by an earlier check) → ready
+  // Set when the checker could not tell about an account: the check stopped there.
+  std::optional<core::Error> stopped;
 };
 
 // The actor recorded for moves made by the access check.
@@ -303,12 +324,17 @@ class Pool {
                                       const std::string& reason, const std::string& actor);
 
   // --- access check ---
-  // Asks `checker` about up to `batch` of the provider's accounts (ready ones never checked
-  // first, then ones an earlier check made invalid) and moves them: unreachable ready → invalid
+  // Asks `checker` about up to request.batch of the provider's accounts in the request's scope
+  // (never-checked ready ones first, oldest first) and moves them: unreachable ready → invalid
   // with the checker's reason; reachable invalid-by-check → ready. An account whose status
-  // changed meanwhile is left alone. Accounts an admin made invalid are never touched.
+  // changed meanwhile is left alone. Accounts an admin made invalid are never touched. Call it
+  // again until `checked` is 0 (or `stopped` is set) to cover the whole scope.
   core::Result<AccessCheckReport> check_access(const std::string& provider_org_id,
-                                               AccessChecker& checker, int batch = 100);
+                                               AccessChecker& checker,
+                                               const AccessCheckRequest& request);
+  // How many accounts check_access(request) has left to ask about.
+  core::Result<long long> count_access_check_pending(const std::string& provider_org_id,
+                                                     const AccessCheckRequest& request) const;
 
  private:
   core::TimePoint now() const;

@@ -554,12 +554,18 @@ class ScriptedChecker final : public AccessChecker {
  public:
   std::map<std::string, AccessCheckOutcome> answers;
   std::vector<std::string> asked;
-  AccessCheckOutcome check(const std::string& account_id) override {
+  std::string fail_on;  // an account the checker cannot tell about
+  core::Result<AccessCheckOutcome> check(const std::string& account_id) override {
+    if (account_id == fail_on) return core::unavailable("AWS did not answer");
     asked.push_back(account_id);
     auto it = answers.find(account_id);
     return it == answers.end() ? AccessCheckOutcome{.reachable = true} : it->second;
   }
 };
+
+AccessCheckRequest check_all(core::TimePoint since) {
+  return {.scope = AccessCheckScope::kAll, .since = since, .batch = 100};
+}
 
 TEST_P(PoolTest, AccessCheckInvalidatesUnreachableAccountsAndRestoresThemLater) {
   add(kAcme, "100000000001");
@@ -570,7 +576,8 @@ TEST_P(PoolTest, AccessCheckInvalidatesUnreachableAccountsAndRestoresThemLater) 
 
   ScriptedChecker checker;
   checker.answers["100000000002"] = {.reachable = false, .reason = "AccessDenied on AssumeRole"};
-  auto r = pool_->check_access(kAcme, checker);
+  EXPECT_EQ(*pool_->count_access_check_pending(kAcme, {}), 2);
+  auto r = pool_->check_access(kAcme, checker, {});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->checked, 2);
   EXPECT_EQ(r->invalidated, 1);
@@ -580,12 +587,24 @@ TEST_P(PoolTest, AccessCheckInvalidatesUnreachableAccountsAndRestoresThemLater) 
   EXPECT_EQ(bad->status_reason, "access check: AccessDenied on AssumeRole");
   EXPECT_EQ(pool_->history(kAcme, "100000000002")->back().actor, kAccessCheckActor);
 
-  // Next run: checked ready accounts are not asked again; the check's own invalid one is.
+  // Checking new accounts again asks nobody: both were checked.
   checker.asked.clear();
   checker.answers.clear();
-  r = pool_->check_access(kAcme, checker);
-  EXPECT_EQ(checker.asked, (std::vector<std::string>{"100000000002"}));
+  EXPECT_EQ(*pool_->count_access_check_pending(kAcme, {}), 0);
+  r = pool_->check_access(kAcme, checker, {});
+  EXPECT_EQ(r->checked, 0);
+  EXPECT_TRUE(checker.asked.empty());
+
+  // A full run asks again about ready accounts and the check's own invalid one, each once.
+  clock_.advance(std::chrono::minutes(1));
+  const core::TimePoint run = clock_.now();
+  EXPECT_EQ(*pool_->count_access_check_pending(kAcme, check_all(run)), 2);
+  r = pool_->check_access(kAcme, checker, check_all(run));
+  EXPECT_EQ(checker.asked, (std::vector<std::string>{"100000000001", "100000000002"}));
   EXPECT_EQ(r->restored, 1);
+  EXPECT_EQ(*pool_->count_access_check_pending(kAcme, check_all(run)), 0);
+  r = pool_->check_access(kAcme, checker, check_all(run));
+  EXPECT_EQ(r->checked, 0);
   EXPECT_EQ(status_of(kAcme, "100000000002"), AccountStatus::kReady);
   EXPECT_EQ(status_of(kAcme, "100000000003"), AccountStatus::kInvalid);
   EXPECT_EQ(status_of(kAcme, "100000000004"), AccountStatus::kProvisioning);
@@ -595,16 +614,41 @@ TEST_P(PoolTest, AccessCheckLeavesAnAccountThatMovedMeanwhile) {
   add(kAcme, "100000000001");
   struct TakingChecker final : AccessChecker {
     Pool* pool = nullptr;
-    AccessCheckOutcome check(const std::string&) override {
+    core::Result<AccessCheckOutcome> check(const std::string&) override {
       EXPECT_TRUE(pool->take(kAcme, "MP-0000", "o1", "u").ok());
-      return {.reachable = false, .reason = "late"};
+      return AccessCheckOutcome{.reachable = false, .reason = "late"};
     }
   } checker;
   checker.pool = pool_.get();
-  auto r = pool_->check_access(kAcme, checker);
+  auto r = pool_->check_access(kAcme, checker, {});
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->invalidated, 0);
   EXPECT_EQ(status_of(kAcme, "100000000001"), AccountStatus::kProvisioning);
+}
+
+TEST_P(PoolTest, AccessCheckStopsWhereTheCheckerCannotTell) {
+  add(kAcme, "100000000001");
+  add(kAcme, "100000000002");
+  add(kAcme, "100000000003");
+  ScriptedChecker checker;
+  checker.answers["100000000001"] = {.reachable = false, .reason = "no role"};
+  checker.fail_on = "100000000002";
+  auto r = pool_->check_access(kAcme, checker, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->checked, 1);
+  ASSERT_TRUE(r->stopped.has_value());
+  EXPECT_EQ(r->stopped->code, core::ErrorCode::kUnavailable);
+  EXPECT_EQ(status_of(kAcme, "100000000001"), AccountStatus::kInvalid);
+  EXPECT_EQ(status_of(kAcme, "100000000002"), AccountStatus::kReady);
+  EXPECT_EQ(*pool_->count_access_check_pending(kAcme, {}), 2);
+  EXPECT_EQ(pool_->get(kAcme, "100000000002")->status_reason, "");
+}
+
+TEST(AccessCheckScope, NamesRoundTrip) {
+  for (auto scope : {AccessCheckScope::kNew, AccessCheckScope::kAll}) {
+    EXPECT_EQ(parse_scope(scope_name(scope)), scope);
+  }
+  EXPECT_FALSE(parse_scope("everything").has_value());
 }
 
 // --- CSV import ---
