@@ -2,10 +2,15 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 
 #include "app/commands.h"
+#include "app/provider_aws.h"
 #include "app/sandbox_data.h"
+#include "app/sandbox_pool.h"
 #include "app/system_routes.h"
+#include "aws/curl_transport.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/log.h"
@@ -15,14 +20,17 @@
 #include "http/server.h"
 #include "identity/audit_log.h"
 #include "identity/identity.h"
+#include "identity/secret_box.h"
 #include "jobs/jobs.h"
 #include "mail/mail.h"
+#include "pool/aws_access.h"
 #include "pool/pool.h"
 #include "sim/sim_server.h"
 #include "web/auth.h"
 #include "web/identity_routes.h"
 #include "web/pages.h"
 #include "web/pool_api.h"
+#include "web/pool_aws_access.h"
 
 namespace app {
 
@@ -43,11 +51,10 @@ sigset_t block_stop_signals() {
 constexpr std::string_view kDemoProductCode = "marketlinkdemo00000000001";
 constexpr std::string_view kDemoBuyerAccountId = "444455556666";
 
-// Starts the AWS simulator in-process and seeds a demo product whose fulfillment URL is this
-// hub's, and a demo buyer. Prints the reason and returns null when it cannot start.
+// Starts the AWS simulator in-process with the demo pool's AWS accounts. Prints the reason and
+// returns null when it cannot start.
 std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& options,
-                                                        const core::Clock& clock,
-                                                        const std::string& hub_url) {
+                                                        const core::Clock& clock) {
   auto listen = core::parse_host_port(options.sim_listen);
   if (!listen.ok()) {
     fmt::print(stderr, "marketlink: --sim-listen {}\n", listen.error().message);
@@ -60,7 +67,15 @@ std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& op
     fmt::print(stderr, "marketlink: simulator: {}\n", port.error().message);
     return nullptr;
   }
-  sim::Simulator& simulator = server->simulator();
+  if (auto loaded = load_simulator_pool_data(server->simulator()); !loaded.ok()) {
+    fmt::print(stderr, "marketlink: simulator: {}\n", loaded.error().message);
+    return nullptr;
+  }
+  return server;
+}
+
+// Seeds the simulator with a demo product whose fulfillment URL is this hub's, and a demo buyer.
+bool seed_sandbox_marketplace(sim::Simulator& simulator, const std::string& hub_url) {
   auto product =
       simulator.create_product({{"product_code", kDemoProductCode},
                                 {"name", "Marketlink Demo (SaaS)"},
@@ -75,9 +90,43 @@ std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& op
                                          {"name", "Demo buyer"}});
   if (!product.ok() || !buyer.ok()) {
     fmt::print(stderr, "marketlink: simulator: the demo data could not be created\n");
-    return nullptr;
+    return false;
   }
-  return server;
+  return true;
+}
+
+// The key that seals stored AWS secrets: MARKETLINK_SECRET_KEY, else the file
+// MARKETLINK_SECRET_KEY_FILE names; in the sandbox without either, a key generated once into
+// sandbox-secret.key beside the SQLite database (./var for PostgreSQL). nullopt: none configured.
+core::Result<std::optional<identity::SecretBox>> load_secret_box(const core::Config& config) {
+  std::string text = config.secret_key;
+  std::string file = config.secret_key_file;
+  if (text.empty() && file.empty() && config.sandbox) {
+    std::filesystem::path dir = "./var";
+    if (config.db.starts_with("sqlite:")) {
+      dir = std::filesystem::path(config.db.substr(7)).parent_path();
+    }
+    file = (dir / "sandbox-secret.key").string();
+    if (!std::filesystem::exists(file)) {
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      std::ofstream out(file, std::ios::trunc);
+      out << identity::SecretBox::generate_key_text() << "\n";
+      out.close();
+      std::filesystem::permissions(
+          file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+      if (!out) return core::internal("The sandbox's secret key could not be written to " + file);
+    }
+  }
+  if (text.empty() && !file.empty()) {
+    std::ifstream in(file);
+    if (!in) return core::invalid("MARKETLINK_SECRET_KEY_FILE: " + file + " cannot be read.");
+    std::getline(in, text);
+  }
+  if (text.empty()) return std::optional<identity::SecretBox>();
+  auto box = identity::SecretBox::from_key_text(text);
+  if (!box.ok()) return box.error();
+  return std::optional<identity::SecretBox>(*box);
 }
 
 void print_sandbox_guide(const std::string& url, const std::string& mail_transport,
@@ -94,6 +143,10 @@ void print_sandbox_guide(const std::string& url, const std::string& mail_transpo
       "  API tokens and Audit log are in the left navigation. To try sign-up, open {0}/signup:\n"
       "  the confirmation e-mail (and every other message) goes to {3}.\n"
       "\n"
+      "  Account pool: {0}/orgs/demo-provider/pool (as admin@…): 30 demo accounts in every\n"
+      "  status, one stuck in provisioning; AWS access and the access check under \"AWS access\"\n"
+      "  (Demo Provider's simulated AWS account {8}, sandbox-only key {9}).\n"
+      "\n"
       "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
       "\n"
       "  Simulated AWS: {4}  (MARKETLINK_AWS_ENDPOINT={4})\n"
@@ -102,7 +155,8 @@ void print_sandbox_guide(const std::string& url, const std::string& mail_transpo
       "    Seller account {6}, sandbox-only key {7}; control API: {4}/_sim/…\n"
       "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
       url, kDemoPassword, users, mail_transport, sim_url, kDemoBuyerAccountId,
-      sim::kSellerAccountId, sim::kSellerAccessKeyId);
+      sim::kSellerAccountId, sim::kSellerAccessKeyId, kDemoProviderAwsAccountId,
+      kDemoProviderAccessKeyId);
 }
 
 }  // namespace
@@ -175,7 +229,6 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   mail::register_send_handler(job_queue, **mailer);
   // What request handlers queue mail with; the mail.send job above delivers it.
   const std::unique_ptr<mail::MailQueue> mail_queue = mail::make_mail_queue(job_queue);
-  job_queue.start();
   const std::string mail_transport = mail::describe_transport(mail_settings);
   core::log::info("mail", {{"transport", mail_transport}});
 
@@ -198,14 +251,60 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   const web::Auth auth(identity_service, **pages,
                        {.secure_cookies = public_url.starts_with("https://")});
   const web::MarketplaceOrganizations marketplaces(identity_service);
-  pool::Pool account_pool(database, clock, marketplaces);
+  pool::Pool account_pool(database, clock, marketplaces,
+                          {.stuck_after = std::chrono::minutes(config.pool_stuck_after_minutes)});
+  metrics.add_gauge("marketlink_pool_stuck_accounts",
+                    "Pool accounts provisioning without progress for longer than the stuck time.",
+                    [&account_pool] {
+                      auto stuck = account_pool.count_stuck();
+                      return stuck.ok() ? static_cast<double>(*stuck) : -1.0;
+                    });
+
+  // AWS: the simulator in the sandbox (unless MARKETLINK_AWS_ENDPOINT says otherwise).
+  std::unique_ptr<sim::SimServer> simulator;
+  if (config.sandbox) {
+    simulator = start_sandbox_simulator(sandbox, clock);
+    if (!simulator) return 1;
+    core::log::info("simulator listening", {{"url", simulator->url()}});
+  }
+  aws::CurlTransport aws_transport;
+  aws::ThreadSleeper aws_sleeper;
+  const aws::ClientContext aws_context{aws_transport, clock, aws_sleeper, aws::system_random()};
+  aws::ClientSettings aws_settings;
+  aws_settings.endpoint = !config.aws_endpoint.empty() ? config.aws_endpoint
+                          : simulator                  ? simulator->url()
+                                                       : "";
+  ProviderAwsClient provider_aws(aws_context, aws_settings);
+
+  auto secret_box = load_secret_box(config);
+  if (!secret_box.ok()) {
+    fmt::print(stderr, "marketlink: secret key: {}\n", secret_box.error().message);
+    return 2;
+  }
+  if (!*secret_box) {
+    core::log::warn("no secret key: AWS keys cannot be saved",
+                    {{"set", "MARKETLINK_SECRET_KEY or MARKETLINK_SECRET_KEY_FILE"}});
+  }
+  pool::AwsAccess pool_aws_access(database, clock, account_pool, provider_aws, job_queue, audit,
+                                  *secret_box ? &**secret_box : nullptr);
+  if (auto registered = pool_aws_access.register_jobs(); !registered.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", registered.error().message);
+    return 1;
+  }
 
   if (config.sandbox) {
     if (auto loaded = load_identity_demo_data(identity_service); !loaded.ok()) {
       fmt::print(stderr, "marketlink: demo data: {}\n", loaded.error().message);
       return 1;
     }
+    if (auto loaded = load_pool_demo_data(identity_service, database, clock, marketplaces,
+                                          account_pool, pool_aws_access);
+        !loaded.ok()) {
+      fmt::print(stderr, "marketlink: demo pool: {}\n", loaded.error().message);
+      return 1;
+    }
   }
+  job_queue.start();
 
   http::Router router;
   add_system_routes(router, database, opened->migrations, metrics, {.version = MARKETLINK_VERSION});
@@ -213,6 +312,7 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   web::add_identity_pages(router, **pages, auth, audit);
   web::add_identity_api(router, auth, audit);
   web::add_pool_api(router, auth, account_pool);
+  web::add_pool_aws_access_routes(router, **pages, auth, pool_aws_access);
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   http::Server server(
@@ -238,16 +338,11 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   core::log::info(
       "listening",
       {{"url", url}, {"database", database.display_name()}, {"sandbox", config.sandbox}});
-  std::unique_ptr<sim::SimServer> simulator;
-  if (config.sandbox) {
-    simulator = start_sandbox_simulator(sandbox, clock,
-                                        config.public_url.empty() ? url : config.public_url);
-    if (!simulator) {
-      server.shutdown();
-      job_queue.stop();
-      return 1;
-    }
-    core::log::info("simulator listening", {{"url", simulator->url()}});
+  if (simulator && !seed_sandbox_marketplace(simulator->simulator(),
+                                             config.public_url.empty() ? url : config.public_url)) {
+    server.shutdown();
+    job_queue.stop();
+    return 1;
   }
   fmt::print("marketlink: listening on {}\n", url);
   if (simulator) {

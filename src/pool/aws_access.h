@@ -118,6 +118,9 @@ class AwsAccess {
             jobs::JobQueue& queue, identity::AuditLog& audit, const identity::SecretBox* secrets,
             AwsAccessSettings settings = {});
 
+  // Whether a secret key is configured (without one, keys cannot be saved).
+  bool can_store_secrets() const { return secrets_ != nullptr; }
+
   core::Result<AwsAccessView> get(const std::string& provider_org_id) const;
   // Validates, asks AWS whose keys they are, seals the secret and stores it (audited). Turning the
   // check on, or changing keys or role while it is on, starts a full run.

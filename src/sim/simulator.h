@@ -104,7 +104,8 @@ class Simulator {
 
   // ---- Control (the /_sim API) ---------------------------------------------------------------
   // {"account_id"?, "email"?, "name"?, "organization"?: "none"|"management"|"member-of-other",
-  //  "management_account_id"?, "roles"?: [{"name", "trusted_account_id"}]}
+  //  "management_account_id"?, "roles"?: [{"name", "trusted_account_id"}],
+  //  "access_key_id"?, "secret_access_key"?: a fixed key instead of a random one}
   // → {"account_id", "access_key_id", "secret_access_key", "organization_id"?}.
   // Conflict when the id or e-mail exists; invalid on a malformed field.
   core::Result<Json> create_account(const Json& request);

@@ -125,8 +125,30 @@ core::Result<Json> Simulator::create_account(const Json& req) {
     out["organization_id"] = a.organization_id;
     out["management_account_id"] = mgmt_id;
   }
+  // A fixed key (the sandbox's documented demo keys) instead of a random one.
+  const std::string fixed_key = req.value("access_key_id", "");
+  const std::string fixed_secret = req.value("secret_access_key", "");
+  if (!fixed_key.empty() || !fixed_secret.empty()) {
+    static const std::regex kKeyId("AKIA[A-Z0-9]{16}");
+    if (!std::regex_match(fixed_key, kKeyId) || fixed_secret.size() < 16) {
+      return core::invalid(
+          "access_key_id must be AKIA and 16 capitals or digits, with a secret_access_key of at "
+          "least 16 characters.");
+    }
+    if (state_->keys.contains(fixed_key)) return core::conflict("Key " + fixed_key + " exists.");
+  }
   state_->accounts[id] = a;
-  const AccessKey& key = ctx.new_access_key(id, false);
+  if (!fixed_key.empty()) {
+    AccessKey fixed;
+    fixed.access_key_id = fixed_key;
+    fixed.secret_access_key = fixed_secret;
+    fixed.account_id = id;
+    fixed.arn = fmt::format("arn:aws:iam::{}:root", id);
+    fixed.user_id = id;
+    state_->keys[fixed_key] = fixed;
+  }
+  const AccessKey& key =
+      fixed_key.empty() ? ctx.new_access_key(id, false) : state_->keys[fixed_key];
   out["access_key_id"] = key.access_key_id;
   out["secret_access_key"] = key.secret_access_key;
   state_->dirty = true;

@@ -41,22 +41,6 @@ class AuthTest : public testing::WebTest {
     globex_ = h_.org("Globex", bob_, identity::OrgKind::kProvider);
   }
 
-  // Signs in through the form; returns the signed-in client's page CSRF token.
-  std::string sign_in(TestClient& c, const std::string& email,
-                      const std::string& password = IdentityHarness::kPassword) {
-    const Reply form = c.get("/login");
-    EXPECT_EQ(form.status, 200);
-    const Reply r = c.post_form(
-        "/login",
-        {{"csrf_token", form.csrf()}, {"email", email}, {"password", password}, {"next", "/"}});
-    EXPECT_EQ(r.status, 303) << r.body;
-    const Reply home = c.get("/");
-    EXPECT_EQ(home.status, 303);
-    const Reply page = c.get(home.location());
-    EXPECT_EQ(page.status, 200);
-    return page.csrf();
-  }
-
   identity::User alice_, bob_;
   identity::Organization acme_, globex_;
 };

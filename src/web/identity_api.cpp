@@ -1,6 +1,7 @@
 #include <nlohmann/json.hpp>
 
 #include "web/identity_routes.h"
+#include "web/json_support.h"
 
 namespace web {
 
@@ -47,19 +48,6 @@ json token_json(const identity::ApiToken& t) {
           {"revoked", t.revoked}};
 }
 
-http::Response ok_json(int status, const json& body) {
-  return http::Response::json(status, body.dump());
-}
-
-// The JSON object of the request body, or an invalid error.
-core::Result<json> body_object(const http::Request& r) {
-  json body = json::parse(r.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return core::invalid("The request body must be a JSON object.", "invalid_json");
-  }
-  return body;
-}
-
 std::string string_field(const json& body, const char* name) {
   const auto it = body.find(name);
   return it != body.end() && it->is_string() ? it->get<std::string>() : "";
@@ -82,12 +70,12 @@ void add_identity_api(http::Router& router, const Auth& auth, identity::AuditLog
 
   router.get("/api/v1/me", auth.anyone([&auth](http::Request& r, RequestContext& ctx) {
     if (ctx.token) {
-      return ok_json(200,
-                     {{"token", token_json(ctx.token->token)}, {"organizations", json::array({[&] {
-                                                                  json o = org_json(ctx.token->org);
-                                                                  o["role"] = "admin";
-                                                                  return o;
-                                                                }()})}});
+      return json_response(
+          200, {{"token", token_json(ctx.token->token)}, {"organizations", json::array({[&] {
+                                                            json o = org_json(ctx.token->org);
+                                                            o["role"] = "admin";
+                                                            return o;
+                                                          }()})}});
     }
     if (!ctx.user) {
       return auth.error(r,
@@ -99,19 +87,19 @@ void add_identity_api(http::Router& router, const Auth& auth, identity::AuditLog
       o["role"] = identity::to_string(m.role);
       orgs.push_back(o);
     }
-    return ok_json(200, {{"user",
-                          {{"id", ctx.user->id},
-                           {"email", ctx.user->email},
-                           {"name", ctx.user->name},
-                           {"verified", ctx.user->verified}}},
-                         {"organizations", orgs},
-                         {"csrf_token", ctx.csrf_token}});
+    return json_response(200, {{"user",
+                                {{"id", ctx.user->id},
+                                 {"email", ctx.user->email},
+                                 {"name", ctx.user->name},
+                                 {"verified", ctx.user->verified}}},
+                               {"organizations", orgs},
+                               {"csrf_token", ctx.csrf_token}});
   }));
 
   router.get("/api/v1/orgs/{org}", auth.member([](http::Request&, RequestContext& ctx) {
     json o = org_json(*ctx.org);
     o["role"] = identity::to_string(ctx.role);
-    return ok_json(200, o);
+    return json_response(200, o);
   }));
 
   router.get("/api/v1/orgs/{org}/members",
@@ -120,7 +108,7 @@ void add_identity_api(http::Router& router, const Auth& auth, identity::AuditLog
                if (!members.ok()) return auth.error(r, members.error());
                json list = json::array();
                for (const auto& m : *members) list.push_back(member_json(m));
-               return ok_json(200, {{"members", list}});
+               return json_response(200, {{"members", list}});
              }));
   router.post(
       "/api/v1/orgs/{org}/members", auth.admin([&auth, &id](http::Request& r, RequestContext& ctx) {
@@ -132,7 +120,7 @@ void add_identity_api(http::Router& router, const Auth& auth, identity::AuditLog
         if (!invited.ok()) return auth.error(r, invited.error());
         json m = member_json(invited->member);
         m["invited"] = invited->new_user;
-        return ok_json(201, m);
+        return json_response(201, m);
       }));
   router.patch("/api/v1/orgs/{org}/members/{user_id}",
                auth.admin([&auth, &id](http::Request& r, RequestContext& ctx) {
@@ -143,7 +131,7 @@ void add_identity_api(http::Router& router, const Auth& auth, identity::AuditLog
                  auto changed =
                      id.change_role(ctx.org_id(), r.param("user_id"), *role, ctx.actor(r));
                  if (!changed.ok()) return auth.error(r, changed.error());
-                 return ok_json(200, member_json(*changed));
+                 return json_response(200, member_json(*changed));
                }));
   router.del("/api/v1/orgs/{org}/members/{user_id}",
              auth.admin([&auth, &id](http::Request& r, RequestContext& ctx) {
@@ -158,7 +146,7 @@ void add_identity_api(http::Router& router, const Auth& auth, identity::AuditLog
                if (!tokens.ok()) return auth.error(r, tokens.error());
                json list = json::array();
                for (const auto& t : *tokens) list.push_back(token_json(t));
-               return ok_json(200, {{"tokens", list}});
+               return json_response(200, {{"tokens", list}});
              }));
   router.post(
       "/api/v1/orgs/{org}/tokens", auth.admin([&auth, &id](http::Request& r, RequestContext& ctx) {
@@ -168,7 +156,7 @@ void add_identity_api(http::Router& router, const Auth& auth, identity::AuditLog
         if (!created.ok()) return auth.error(r, created.error());
         json t = token_json(created->token);
         t["token"] = created->secret;
-        http::Response res = ok_json(201, t);
+        http::Response res = json_response(201, t);
         res.set_header("Cache-Control", "no-store");
         return res;
       }));
@@ -204,9 +192,10 @@ void add_identity_api(http::Router& router, const Auth& auth, identity::AuditLog
            {"detail", e.detail},
            {"ip", e.ip}});
     }
-    return ok_json(200, {{"events", events},
-                         {"next_cursor",
-                          page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+    return json_response(
+        200,
+        {{"events", events},
+         {"next_cursor", page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
   }));
 }
 

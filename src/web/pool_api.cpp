@@ -4,6 +4,8 @@
 #include <optional>
 #include <vector>
 
+#include "web/json_support.h"
+
 namespace web {
 
 bool MarketplaceOrganizations::exists(const std::string& marketplace_id) const {
@@ -21,13 +23,10 @@ json account_json(const pool::Account& a) {
           {"marketplace_id", a.marketplace_id},
           {"model", pool::model_name(a.model)},
           {"status", pool::status_name(a.status)},
+          {"status_reason", a.status_reason.empty() ? json(nullptr) : json(a.status_reason)},
           {"created_at", core::format_rfc3339(a.created_at)},
           {"updated_at", core::format_rfc3339(a.updated_at)},
           {"order_id", a.order_ref.empty() ? json(nullptr) : json(a.order_ref)}};
-}
-
-http::Response ok_json(int status, const json& body) {
-  return http::Response::json(status, body.dump());
 }
 
 // Who the pool's history records: the signed-in user or the API token.
@@ -35,37 +34,6 @@ std::string pool_actor(const RequestContext& ctx) {
   if (ctx.user) return "user:" + ctx.user->id;
   if (ctx.token) return "token:" + ctx.token->token.id;
   return "unknown";
-}
-
-core::Error invalid_field(const std::string& field, const std::string& message) {
-  core::Error e = core::invalid(message, "invalid_argument");
-  e.details.push_back({.field = field, .message = message});
-  return e;
-}
-
-// The JSON object of the request body, or an invalid error.
-core::Result<json> body_object(const http::Request& r) {
-  json body = json::parse(r.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return core::invalid("The request body must be a JSON object.", "invalid_json");
-  }
-  return body;
-}
-
-// An optional string field: nullopt when absent or null, an error when of another type.
-core::Result<std::optional<std::string>> optional_string(const json& body, const char* name) {
-  const auto it = body.find(name);
-  if (it == body.end() || it->is_null()) return std::optional<std::string>();
-  if (!it->is_string()) return invalid_field(name, std::string(name) + " must be a string.");
-  return std::optional<std::string>(it->get<std::string>());
-}
-
-// A required string field.
-core::Result<std::string> required_string(const json& body, const char* name) {
-  auto value = optional_string(body, name);
-  if (!value.ok()) return value.error();
-  if (!*value) return invalid_field(name, std::string(name) + " is required.");
-  return **value;
 }
 
 core::Result<pool::Model> model_field(const std::string& text) {
@@ -80,7 +48,7 @@ http::Response invalid_csv_response(const core::Error& error) {
   for (const pool::RowError& row : pool::import_row_errors(error)) {
     rows.push_back({{"line", row.line}, {"message", row.message}});
   }
-  return ok_json(
+  return json_response(
       422, {{"error", {{"code", error.code_slug()}, {"message", error.message}, {"rows", rows}}}});
 }
 
@@ -171,9 +139,10 @@ struct PoolApi {
     if (!listed.ok()) return auth.error(r, listed.error());
     json accounts = json::array();
     for (const auto& a : listed->accounts) accounts.push_back(account_json(a));
-    return ok_json(200, {{"accounts", accounts},
-                         {"next_cursor", listed->next_cursor.empty() ? json(nullptr)
-                                                                     : json(listed->next_cursor)}});
+    return json_response(
+        200,
+        {{"accounts", accounts},
+         {"next_cursor", listed->next_cursor.empty() ? json(nullptr) : json(listed->next_cursor)}});
   }
 
   http::Response add(http::Request& r, RequestContext& ctx) const {
@@ -192,7 +161,7 @@ struct PoolApi {
                  {.account_id = *account_id, .marketplace_id = *marketplace_id, .model = *model},
                  pool_actor(ctx));
     if (!added.ok()) return auth.error(r, added.error());
-    return ok_json(201, account_json(*added));
+    return json_response(201, account_json(*added));
   }
 
   http::Response import(http::Request& r, RequestContext& ctx) const {
@@ -203,7 +172,7 @@ struct PoolApi {
       }
       return auth.error(r, imported.error());
     }
-    return ok_json(201, {{"imported", imported->imported}});
+    return json_response(201, {{"imported", imported->imported}});
   }
 
   http::Response update(http::Request& r, RequestContext& ctx) const {
@@ -213,7 +182,7 @@ struct PoolApi {
     if (!update.ok()) return auth.error(r, update.error());
     auto updated = pool.update(ctx.org_id(), r.param("account_id"), *update, pool_actor(ctx));
     if (!updated.ok()) return auth.error(r, updated.error());
-    return ok_json(200, account_json(*updated));
+    return json_response(200, account_json(*updated));
   }
 
   http::Response remove(http::Request& r, RequestContext& ctx) const {
@@ -235,14 +204,14 @@ struct PoolApi {
       }
       auto removed = pool.remove_all(ctx.org_id(), pool_actor(ctx));
       if (!removed.ok()) return auth.error(r, removed.error());
-      return ok_json(200,
-                     {{"deleted", removed->deleted}, {"skipped_in_use", removed->skipped_in_use}});
+      return json_response(
+          200, {{"deleted", removed->deleted}, {"skipped_in_use", removed->skipped_in_use}});
     }
     auto ids = account_ids(*body);
     if (!ids.ok()) return auth.error(r, ids.error());
     auto removed = pool.remove_selected(ctx.org_id(), *ids, pool_actor(ctx));
     if (!removed.ok()) return auth.error(r, removed.error());
-    return ok_json(200, {{"deleted", *removed}});
+    return json_response(200, {{"deleted", *removed}});
   }
 
   http::Response take(http::Request& r, RequestContext& ctx) const {
@@ -254,7 +223,7 @@ struct PoolApi {
     if (!order_ref.ok()) return auth.error(r, order_ref.error());
     auto taken = pool.take(ctx.org_id(), *marketplace_id, *order_ref, pool_actor(ctx));
     if (!taken.ok()) return auth.error(r, taken.error());
-    return ok_json(201, account_json(*taken));
+    return json_response(201, account_json(*taken));
   }
 
   // complete (`failed` false) or fail an allocation named by its account.
@@ -271,7 +240,7 @@ struct PoolApi {
     auto finished = failed ? pool.fail(ctx.org_id(), ref, reason->value_or(""), pool_actor(ctx))
                            : pool.complete(ctx.org_id(), ref, pool_actor(ctx));
     if (!finished.ok()) return auth.error(r, finished.error());
-    return ok_json(200, account_json(*finished));
+    return json_response(200, account_json(*finished));
   }
 };
 

@@ -13,6 +13,7 @@
 #include "web/auth.h"
 #include "web/identity_routes.h"
 #include "web/pages.h"
+#include "web/test_client.h"
 
 namespace web::testing {
 
@@ -29,6 +30,22 @@ class WebTest : public ::testing::TestWithParam<db::testing::TestBackend> {
     auth_ = std::make_unique<Auth>(*h_.service, *pages_);
     add_site_routes(router_, *pages_, *auth_);
     add_identity_pages(router_, *pages_, *auth_, *h_.audit);
+  }
+
+  // Signs in through the form; returns the signed-in client's page CSRF token.
+  std::string sign_in(web::testing::TestClient& c, const std::string& email,
+                      const std::string& password = identity::testing::IdentityHarness::kPassword) {
+    const Reply form = c.get("/login");
+    EXPECT_EQ(form.status, 200);
+    const Reply r = c.post_form(
+        "/login",
+        {{"csrf_token", form.csrf()}, {"email", email}, {"password", password}, {"next", "/"}});
+    EXPECT_EQ(r.status, 303) << r.body;
+    const Reply home = c.get("/");
+    EXPECT_EQ(home.status, 303);
+    const Reply page = c.get(home.location());
+    EXPECT_EQ(page.status, 200);
+    return page.csrf();
   }
 
   identity::testing::IdentityHarness h_;

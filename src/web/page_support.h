@@ -1,0 +1,41 @@
+// Small pieces every page handler uses: form fields, errors shown next to their fields, and the
+// organization's data and breadcrumbs in a page's template data.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "http/message.h"
+#include "http/templates.h"
+#include "web/pages.h"
+#include "web/request_context.h"
+
+namespace web {
+
+// The fields of a urlencoded form body (the first value of each name).
+class Form {
+ public:
+  explicit Form(const http::Request& r);
+  std::string operator[](const std::string& key) const;
+  bool has(const std::string& key) const { return fields_.contains(key); }
+
+ private:
+  std::map<std::string, std::string> fields_;
+};
+
+// Errors next to their fields ("<field>_error") and a summary at the top (form_errors partial).
+void set_errors(http::TemplateData& d, const core::Error& e);
+
+// The HTTP status of an error (http::status_for of its code).
+int status_of(const core::Error& e);
+
+// "org" (id, slug, name, kind, …) for templates.
+http::TemplateData org_data(const identity::Organization& org);
+// org, is_admin and role_label of the viewer's current organization.
+http::TemplateData org_page_data(const RequestContext& ctx);
+// The organization as the first breadcrumb.
+std::vector<Link> org_crumbs(const RequestContext& ctx);
+
+}  // namespace web
