@@ -10,6 +10,7 @@
 #include "app/commands.h"
 #include "core/config.h"
 #include "core/log.h"
+#include "identity/secret_box.h"
 
 namespace app {
 
@@ -118,6 +119,11 @@ int run_cli(int argc, char** argv) {
   token_create->add_option("--org", token_args.org, "Organization id or slug")->required();
   token_create->add_option("--name", token_args.name, "What uses the token");
 
+  auto* secret_key_cmd = cli.add_subcommand(
+      "secret-key",
+      "Print a new random key for MARKETLINK_SECRET_KEY (it encrypts stored AWS secrets; every "
+      "instance needs the same one, and changing it means entering the secrets again).");
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -138,6 +144,10 @@ int run_cli(int argc, char** argv) {
   c.sandbox = flags.sandbox;
   core::log::set_level(c.log_level);
 
+  if (secret_key_cmd->parsed()) {
+    fmt::print("{}\n", identity::SecretBox::generate_key_text());
+    return 0;
+  }
   if (sim_cmd->parsed()) {
     SimOptions options;
     if (flags.listen) options.listen = *flags.listen;

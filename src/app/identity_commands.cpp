@@ -3,54 +3,13 @@
 
 #include <istream>
 
+#include "app/command_context.h"
 #include "app/commands.h"
 #include "core/ids.h"
 #include "identity/audit_log.h"
 #include "identity/identity.h"
 
 namespace app {
-
-namespace {
-
-// These commands send no e-mail; the service never queues any for them.
-class NoMail final : public mail::MailQueue {
- public:
-  core::Status enqueue(const mail::Message&) override {
-    return core::unavailable("The command line sends no e-mail.");
-  }
-  core::Status enqueue(soci::session&, const mail::Message&) override {
-    return core::unavailable("The command line sends no e-mail.");
-  }
-};
-
-// The service on the configured database, for one command.
-struct CommandContext {
-  core::SystemClock clock;
-  core::RandomIdGenerator ids;
-  NoMail mail;
-  std::optional<OpenedDatabase> opened;
-  std::unique_ptr<identity::AuditLog> audit;
-  std::unique_ptr<identity::IdentityService> service;
-
-  bool open(const core::Config& config) {
-    core::Config c = config;
-    c.db_pool_size = 1;
-    opened = open_database(c, clock);
-    if (!opened) return false;
-    audit = std::make_unique<identity::AuditLog>(*opened->database, clock, ids);
-    service = std::make_unique<identity::IdentityService>(*opened->database, clock, ids, mail,
-                                                          *audit, identity::IdentitySettings{});
-    return true;
-  }
-};
-
-int fail(const core::Error& e) {
-  fmt::print(stderr, "marketlink: {}\n", e.message);
-  for (const auto& d : e.details) fmt::print(stderr, "  {}: {}\n", d.field, d.message);
-  return 1;
-}
-
-}  // namespace
 
 int create_user(const core::Config& config, const UserCreateArgs& args, std::istream& password_in) {
   std::string password;
@@ -63,7 +22,7 @@ int create_user(const core::Config& config, const UserCreateArgs& args, std::ist
   if (!ctx.open(config)) return 1;
   auto user = ctx.service->create_user(
       {.email = args.email, .name = args.name, .password = password, .verified = args.verified});
-  if (!user.ok()) return fail(user.error());
+  if (!user.ok()) return fail_command(user.error());
   fmt::print("Created user {} ({}{}), id {}\n", user->email, user->name,
              user->verified ? ", verified" : ", not verified", user->id);
   return 0;
@@ -80,7 +39,7 @@ int create_org(const core::Config& config, const OrgCreateArgs& args) {
   if (!ctx.open(config)) return 1;
   auto admin = ctx.service->find_user_by_email(args.admin_email);
   if (!admin.ok()) {
-    return fail(core::not_found(fmt::format(
+    return fail_command(core::not_found(fmt::format(
         "No user has the e-mail address {}. Create it first with `marketlink user create`.",
         args.admin_email)));
   }
@@ -90,7 +49,7 @@ int create_org(const core::Config& config, const OrgCreateArgs& args) {
                                                .subscription = *subscription,
                                                .admin_user_id = admin->id},
                                               identity::Actor::system());
-  if (!org.ok()) return fail(org.error());
+  if (!org.ok()) return fail_command(org.error());
   fmt::print("Created {} organization {} (slug {}, id {}) with admin {}\n",
              identity::to_string(org->kind), org->name, org->slug, org->id, admin->email);
   return 0;
@@ -100,18 +59,18 @@ int create_token(const core::Config& config, const TokenCreateArgs& args) {
   CommandContext ctx;
   if (!ctx.open(config)) return 1;
   auto org = ctx.service->find_organization(args.org);
-  if (!org.ok()) return fail(core::not_found(fmt::format("No organization {}.", args.org)));
+  if (!org.ok()) return fail_command(core::not_found(fmt::format("No organization {}.", args.org)));
   auto user = ctx.service->find_user_by_email(args.email);
-  if (!user.ok()) return fail(core::not_found(fmt::format("No user {}.", args.email)));
+  if (!user.ok()) return fail_command(core::not_found(fmt::format("No user {}.", args.email)));
   auto role = ctx.service->role_in(org->id, user->id);
   if (!role.ok() || *role != identity::Role::kAdmin) {
-    return fail(core::forbidden(fmt::format(
+    return fail_command(core::forbidden(fmt::format(
         "{} is not an admin of {}; only admins create API tokens.", user->email, org->slug)));
   }
   auto token = ctx.service->create_api_token(
       org->id, args.name,
       {.user_id = user->id, .label = identity::normalize_email(user->email), .ip = ""});
-  if (!token.ok()) return fail(token.error());
+  if (!token.ok()) return fail_command(token.error());
   fmt::print(
       "Created API token \"{}\" (id {}) for {}. It is shown only this once; send it as "
       "\"Authorization: Bearer <token>\".\n{}\n",

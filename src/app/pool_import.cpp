@@ -8,32 +8,14 @@
 #include <fstream>
 #include <sstream>
 
-#include "app/commands.h"
-#include "core/clock.h"
+#include "app/command_context.h"
 #include "core/log.h"
-#include "db/database.h"
-#include "db/migrations.h"
 #include "pool/pool.h"
+#include "web/pool_api.h"
 
 namespace app {
 
 namespace {
-
-// Until marketplace organizations exist, any well-formed marketplace id is accepted here; the
-// app wires the directory of marketplace organizations in its place once identity has them.
-class WellFormedMarketplaces final : public pool::MarketplaceDirectory {
- public:
-  bool exists(const std::string& marketplace_id) const override {
-    return pool::is_marketplace_id_syntax(marketplace_id);
-  }
-};
-
-// The provider organization named by --org (an id or a slug). Organizations are not stored yet,
-// so the name is the provider's id as given; identity's organization lookup goes here.
-core::Result<std::string> resolve_provider_org(const std::string& org) {
-  if (org.empty()) return core::invalid("--org names the provider organization.");
-  return org;
-}
 
 // "12,345".
 std::string grouped(long long n) {
@@ -89,11 +71,6 @@ int import_pool(const core::Config& config, const PoolImportOptions& options) {
   // Keep standard error for the progress bar and the answer, unless asked for more.
   if (config.log_level == "info") core::log::set_level("warn");
 
-  auto provider = resolve_provider_org(options.org);
-  if (!provider.ok()) {
-    fmt::print(stderr, "marketlink: {}\n", provider.error().message);
-    return 2;
-  }
   std::ifstream in(options.file, std::ios::binary);
   std::stringstream content;
   content << in.rdbuf();
@@ -103,25 +80,20 @@ int import_pool(const core::Config& config, const PoolImportOptions& options) {
   }
   const std::string csv = content.str();
 
-  core::SystemClock clock;
-  auto database = db::Database::open({.url = config.db, .pool_size = 1});
-  if (!database.ok()) {
-    fmt::print(stderr, "marketlink: {}\n", database.error().message);
-    return 1;
+  CommandContext ctx;
+  if (!ctx.open(config)) return 1;
+  auto provider = ctx.service->find_organization(options.org);
+  if (!provider.ok() || provider->kind != identity::OrgKind::kProvider) {
+    return fail_command(core::not_found(fmt::format(
+        "No provider organization {}: --org takes a provider's slug or id.", options.org)));
   }
-  auto applied = db::migrate(**database, db::builtin_migrations((*database)->backend()), clock);
-  if (!applied.ok()) {
-    fmt::print(stderr, "marketlink: {}\n", applied.error().message);
-    return 1;
-  }
-
-  WellFormedMarketplaces marketplaces;
-  pool::Pool accounts(**database, clock, marketplaces);
+  const web::MarketplaceOrganizations marketplaces(*ctx.service);
+  pool::Pool accounts(*ctx.opened->database, ctx.clock, marketplaces);
   const char* user = std::getenv("USER");
   const std::string actor = fmt::format("cli:{}", user != nullptr && *user ? user : "operator");
   ProgressBar bar;
   auto imported = accounts.import_csv(
-      *provider, csv, actor, [&bar](pool::ImportPhase phase, long long done, long long total) {
+      provider->id, csv, actor, [&bar](pool::ImportPhase phase, long long done, long long total) {
         bar.update(phase, done, total);
       });
   bar.finish_line();
@@ -132,7 +104,8 @@ int import_pool(const core::Config& config, const PoolImportOptions& options) {
     }
     return 1;
   }
-  fmt::print("Imported {} accounts into the pool of {}.\n", grouped(imported->imported), *provider);
+  fmt::print("Imported {} accounts into the pool of {}.\n", grouped(imported->imported),
+             provider->name);
   return 0;
 }
 

@@ -2,20 +2,16 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "app/cli.h"
+#include "app/commands.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "db/database.h"
-#include "pool/pool.h"
 
 namespace app {
 namespace {
-
-class AcceptAll final : public pool::MarketplaceDirectory {
- public:
-  bool exists(const std::string&) const override { return true; }
-};
 
 class PoolImportCommandTest : public ::testing::Test {
  protected:
@@ -24,6 +20,23 @@ class PoolImportCommandTest : public ::testing::Test {
            ("marketlink-cli-" + core::base64url_encode(core::random_bytes(6)));
     std::filesystem::create_directories(dir_);
     db_url_ = "sqlite:" + (dir_ / "cli.db").string();
+    core::Config config;
+    config.db = db_url_;
+    std::istringstream password("a long enough password\n");
+    ASSERT_EQ(
+        create_user(config, {.email = "ops@acme.test", .name = "Ops", .verified = true}, password),
+        0);
+    ASSERT_EQ(
+        create_org(config, {.name = "Acme", .kind = "provider", .admin_email = "ops@acme.test"}),
+        0);
+    ASSERT_EQ(create_org(config, {.name = "Demo Marketplace",
+                                  .kind = "marketplace",
+                                  .marketplace_id = "MP-0000",
+                                  .admin_email = "ops@acme.test"}),
+              0);
+    ASSERT_EQ(
+        create_org(config, {.name = "Globex", .kind = "customer", .admin_email = "ops@acme.test"}),
+        0);
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
@@ -40,13 +53,17 @@ class PoolImportCommandTest : public ::testing::Test {
     return run_cli(static_cast<int>(argv.size()), argv.data());
   }
 
-  long long accounts(const std::string& org) {
+  // Accounts in every pool.
+  long long accounts() {
     auto database = db::Database::open({.url = db_url_, .pool_size = 1});
     EXPECT_TRUE(database.ok());
-    core::SystemClock clock;
-    AcceptAll all;
-    pool::Pool p(**database, clock, all);
-    return p.counts(org)->total();
+    long long n = -1;
+    auto counted = (*database)->transact([&](soci::session& s) -> core::Status {
+      s << "SELECT COUNT(*) FROM pool_accounts", soci::into(n);
+      return core::Status();
+    });
+    EXPECT_TRUE(counted.ok());
+    return n;
   }
 
   std::filesystem::path dir_;
@@ -60,8 +77,8 @@ TEST_F(PoolImportCommandTest, ImportsAGoodFile) {
                           "123456789012;MP-0000;SPAM\r\n123456789013;MP-0000;ecam\r\n");
   testing::internal::CaptureStdout();
   EXPECT_EQ(run({"pool", "import", "--org", "acme", file, "--db", db_url_}), 0);
-  EXPECT_EQ(testing::internal::GetCapturedStdout(), "Imported 2 accounts into the pool of acme.\n");
-  EXPECT_EQ(accounts("acme"), 2);
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "Imported 2 accounts into the pool of Acme.\n");
+  EXPECT_EQ(accounts(), 2);
 }
 
 TEST_F(PoolImportCommandTest, ListsBadRowsAndImportsNothing) {
@@ -71,7 +88,25 @@ TEST_F(PoolImportCommandTest, ListsBadRowsAndImportsNothing) {
   const std::string err = testing::internal::GetCapturedStderr();
   EXPECT_NE(err.find("Nothing was imported: the file has 1 problem."), std::string::npos) << err;
   EXPECT_NE(err.find("  line 2: account id \"12345\" has 5 digits"), std::string::npos) << err;
-  EXPECT_EQ(accounts("acme"), 0);
+  EXPECT_EQ(accounts(), 0);
+}
+
+TEST_F(PoolImportCommandTest, OnlyIntoAProvidersPoolAndOnlyKnownMarketplaces) {
+  const auto file = write("good.csv", "123456789012;MP-0000;SPAM\n");
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(run({"pool", "import", "--org", "nobody", file, "--db", db_url_}), 1);
+  EXPECT_EQ(run({"pool", "import", "--org", "globex", file, "--db", db_url_}), 1);
+  std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("No provider organization nobody"), std::string::npos) << err;
+  EXPECT_NE(err.find("No provider organization globex"), std::string::npos) << err;
+
+  const auto unknown = write("unknown.csv", "123456789012;MP-9999;SPAM\n");
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(run({"pool", "import", "--org", "acme", unknown, "--db", db_url_}), 1);
+  err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("line 1: "), std::string::npos) << err;
+  EXPECT_NE(err.find("MP-9999"), std::string::npos) << err;
+  EXPECT_EQ(accounts(), 0);
 }
 
 TEST_F(PoolImportCommandTest, UsageErrorsExitWithTwo) {
