@@ -4,6 +4,8 @@
 #include <optional>
 #include <vector>
 
+#include "web/pool_shared.h"
+
 namespace web {
 
 bool MarketplaceOrganizations::exists(const std::string& marketplace_id) const {
@@ -28,13 +30,6 @@ json account_json(const pool::Account& a) {
 
 http::Response ok_json(int status, const json& body) {
   return http::Response::json(status, body.dump());
-}
-
-// Who the pool's history records: the signed-in user or the API token.
-std::string pool_actor(const RequestContext& ctx) {
-  if (ctx.user) return "user:" + ctx.user->id;
-  if (ctx.token) return "token:" + ctx.token->token.id;
-  return "unknown";
 }
 
 core::Error invalid_field(const std::string& field, const std::string& message) {
@@ -82,20 +77,6 @@ http::Response invalid_csv_response(const core::Error& error) {
   }
   return ok_json(
       422, {{"error", {{"code", error.code_slug()}, {"message", error.message}, {"rows", rows}}}});
-}
-
-core::Result<pool::AccountFilter> list_filter(const http::Request& r) {
-  pool::AccountFilter filter;
-  if (auto s = r.query("status"); s && !s->empty()) {
-    filter.status = pool::parse_status(*s);
-    if (!filter.status) {
-      return invalid_field("status",
-                           "status must be one of ready, provisioning, invalid, allocated, "
-                           "provisioning_failed.");
-    }
-  }
-  if (auto m = r.query("marketplace_id"); m && !m->empty()) filter.marketplace_id = *m;
-  return filter;
 }
 
 core::Result<pool::PageRequest> page_request(const http::Request& r) {
@@ -163,7 +144,7 @@ struct PoolApi {
   pool::Pool& pool;
 
   http::Response list(http::Request& r, RequestContext& ctx) const {
-    auto filter = list_filter(r);
+    auto filter = pool_list_filter(r);
     if (!filter.ok()) return auth.error(r, filter.error());
     auto page = page_request(r);
     if (!page.ok()) return auth.error(r, page.error());
