@@ -189,7 +189,7 @@ core::Result<std::vector<MultipartPart>> parse_multipart(std::string_view conten
     if (next - pos > limits.max_part_bytes) {
       return core::invalid("The uploaded file is too large.", "too_large");
     }
-    part.body = std::string(body.substr(pos, next - pos));
+    part.body = body.substr(pos, next - pos);
     parts.push_back(std::move(part));
     pos = next + delimiter.size();
   }

@@ -23,7 +23,7 @@ struct MultipartPart {
   std::string name;          // the form field's name
   std::string filename;      // the uploaded file's name; "" for a plain field
   std::string content_type;  // the part's Content-Type; "" when it has none
-  std::string body;
+  std::string_view body;     // a view into the parsed body: valid while that lives
 };
 
 struct MultipartLimits {
@@ -37,7 +37,7 @@ struct MultipartLimits {
 // The boundary named by a multipart/form-data Content-Type header value.
 core::Result<std::string> multipart_boundary(std::string_view content_type);
 
-// The parts of `body`, in order.
+// The parts of `body`, in order. Their bodies point into `body`: keep it alive meanwhile.
 core::Result<std::vector<MultipartPart>> parse_multipart(std::string_view content_type,
                                                          std::string_view body,
                                                          const MultipartLimits& limits = {});

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "web/forms.h"
 #include "web/identity_routes.h"
 
 namespace web {
@@ -11,41 +12,9 @@ namespace {
 using http::TemplateData;
 using identity::IdentityService;
 
-// The fields of a urlencoded form body (the first value of each name).
-class Form {
- public:
-  explicit Form(const http::Request& r) {
-    for (auto& [k, v] : http::parse_form(r.body)) fields_.emplace(std::move(k), std::move(v));
-  }
-  std::string operator[](const std::string& key) const {
-    const auto it = fields_.find(key);
-    return it == fields_.end() ? "" : it->second;
-  }
-
- private:
-  std::map<std::string, std::string> fields_;
-};
-
 std::string user_agent(const http::Request& r) {
   const std::string* ua = r.header("user-agent");
   return ua == nullptr ? "" : *ua;
-}
-
-// Errors next to their fields ("<field>_error") and a summary at the top (form_errors partial).
-void set_errors(TemplateData& d, const core::Error& e) {
-  d.set("has_errors", true);
-  d.set("error_message", e.message);
-  TemplateData list{TemplateData::type::list};
-  for (const auto& detail : e.details) {
-    if (detail.field == "retry_after") continue;
-    d.set(detail.field + "_error", detail.message);
-    TemplateData item;
-    item.set("field", detail.field);
-    item.set("message", detail.message);
-    list.push_back(item);
-  }
-  d.set("has_error_list", !list.is_empty_list());
-  d.set("error_list", list);
 }
 
 int status_of(const core::Error& e) { return http::status_for(e.code); }
