@@ -23,6 +23,7 @@
 #include "web/identity_routes.h"
 #include "web/pages.h"
 #include "web/pool_api.h"
+#include "web/pool_pages.h"
 
 namespace app {
 
@@ -213,6 +214,7 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   web::add_identity_pages(router, **pages, auth, audit);
   web::add_identity_api(router, auth, audit);
   web::add_pool_api(router, auth, account_pool);
+  web::add_pool_pages(router, **pages, auth, account_pool, audit);
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   http::Server server(
