@@ -22,7 +22,8 @@ std::string file_form(const std::string& csv) {
 }
 
 TEST(Multipart, ReadsFieldsAndFilesAsBrowsersSendThem) {
-  const std::string csv = "account_id;marketplace_id;account_model\r\n111111111111;MP-0000;SPAM\r\n";
+  const std::string csv =
+      "account_id;marketplace_id;account_model\r\n111111111111;MP-0000;SPAM\r\n";
   auto parts = parse_multipart(kType, file_form(csv));
   ASSERT_TRUE(parts.ok()) << parts.error().message;
   ASSERT_EQ(parts->size(), 2u);
@@ -51,12 +52,10 @@ TEST(Multipart, BodiesMayHoldAnythingButTheDelimiter) {
 TEST(Multipart, BoundaryFromTheContentType) {
   EXPECT_EQ(*multipart_boundary("multipart/form-data; boundary=abc"), "abc");
   EXPECT_EQ(*multipart_boundary("Multipart/Form-Data;boundary=\"a b:c\""), "a b:c") << "quoted";
-  EXPECT_EQ(*multipart_boundary("multipart/form-data; charset=utf-8; BOUNDARY=\"x\\:y\""),
-            "x:y");
+  EXPECT_EQ(*multipart_boundary("multipart/form-data; charset=utf-8; BOUNDARY=\"x\\:y\""), "x:y");
   for (const char* bad : {"text/csv", "application/x-www-form-urlencoded", "multipart/form-data",
                           "multipart/form-data; boundary=", "multipart/form-data; boundary=\"abc",
-                          "multipart/form-data; boundary=a{b}",
-                          "multipart/mixed; boundary=abc"}) {
+                          "multipart/form-data; boundary=a{b}", "multipart/mixed; boundary=abc"}) {
     auto b = multipart_boundary(bad);
     ASSERT_FALSE(b.ok()) << bad;
     EXPECT_EQ(b.error().slug, "invalid_multipart") << bad;
@@ -123,10 +122,11 @@ TEST(Multipart, EnforcesSizeLimits) {
   ASSERT_FALSE(headers.ok());
   EXPECT_EQ(headers.error().slug, "too_large");
   // A huge part that never ends is too large, not merely unterminated.
-  auto unterminated = parse_multipart(
-      kType, "------formBoundaryX7\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n" +
-                 std::string(2000, 'y'),
-      {.max_part_bytes = 1000});
+  auto unterminated =
+      parse_multipart(kType,
+                      "------formBoundaryX7\r\nContent-Disposition: form-data; name=\"f\"\r\n\r\n" +
+                          std::string(2000, 'y'),
+                      {.max_part_bytes = 1000});
   ASSERT_FALSE(unterminated.ok());
   EXPECT_EQ(unterminated.error().slug, "too_large");
 }

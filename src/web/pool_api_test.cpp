@@ -146,10 +146,10 @@ TEST_P(PoolApiTest, AddsAndListsAccounts) {
       call(http::Method::kGet, "/api/v1/orgs/acme/pool/accounts?q=3333&marketplace_id=MP-0000");
   ASSERT_EQ(body(by_prefix)["accounts"].size(), 1u);
   EXPECT_EQ(body(by_prefix)["accounts"][0]["account_id"], "333333333333");
-  EXPECT_EQ(
-      body(call(http::Method::kGet, "/api/v1/orgs/acme/pool/accounts?q=1111&model=ECAM"))["accounts"]
-          .size(),
-      0u);
+  EXPECT_EQ(body(call(http::Method::kGet,
+                      "/api/v1/orgs/acme/pool/accounts?q=1111&model=ECAM"))["accounts"]
+                .size(),
+            0u);
   const Reply bad_q = call(http::Method::kGet, "/api/v1/orgs/acme/pool/accounts?q=12ab");
   EXPECT_EQ(bad_q.status, 422);
   EXPECT_EQ(error_code(bad_q), "invalid_argument");

@@ -50,9 +50,8 @@ const char* status_chip(pool::AccountStatus s) {
 }
 
 constexpr pool::AccountStatus kStatuses[] = {
-    pool::AccountStatus::kReady, pool::AccountStatus::kProvisioning,
-    pool::AccountStatus::kInvalid, pool::AccountStatus::kAllocated,
-    pool::AccountStatus::kProvisioningFailed};
+    pool::AccountStatus::kReady, pool::AccountStatus::kProvisioning, pool::AccountStatus::kInvalid,
+    pool::AccountStatus::kAllocated, pool::AccountStatus::kProvisioningFailed};
 
 long long count_of(const pool::StatusCounts& c, pool::AccountStatus s) {
   switch (s) {
@@ -76,9 +75,7 @@ std::string grouped(long long n) {
   return n < 0 ? "-" + out : out;
 }
 
-std::string accounts_word(long long n) {
-  return grouped(n) + (n == 1 ? " account" : " accounts");
-}
+std::string accounts_word(long long n) { return grouped(n) + (n == 1 ? " account" : " accounts"); }
 
 std::string trimmed(std::string s) {
   const auto not_space = [](unsigned char c) { return std::isspace(c) == 0; };
@@ -190,13 +187,14 @@ struct PoolPages {
               const std::string& target_id, const std::string& detail) const {
     // The change is made and in the pool's history already: a failed audit write is logged, and
     // does not turn the answer into an error.
-    const core::Status recorded = audit.record({.org_id = ctx.org_id(),
-                        .subject_user_id = {},
-                        .actor = ctx.actor(r),
-                        .action = action,
-                        .target_type = target_id.empty() ? "pool" : "account",
-                        .target_id = target_id,
-                        .detail = detail});
+    const core::Status recorded =
+        audit.record({.org_id = ctx.org_id(),
+                      .subject_user_id = {},
+                      .actor = ctx.actor(r),
+                      .action = action,
+                      .target_type = target_id.empty() ? "pool" : "account",
+                      .target_id = target_id,
+                      .detail = detail});
     if (!recorded.ok()) {
       core::log::error("audit entry not written",
                        {{"action", action}, {"error", recorded.error().message}});
@@ -367,9 +365,8 @@ struct PoolPages {
     d.set("stuck_count", accounts_word(static_cast<long long>(
                              std::min(stuck->size(), static_cast<size_t>(kStuckShown)))));
 
-    return pages.render(r, ctx, "pool",
-                        Frame{.title = "Account pool", .breadcrumbs = crumbs(ctx)}, std::move(d),
-                        status);
+    return pages.render(r, ctx, "pool", Frame{.title = "Account pool", .breadcrumbs = crumbs(ctx)},
+                        std::move(d), status);
   }
 
   // --- adding ---
@@ -385,8 +382,8 @@ struct PoolPages {
       if (auto v = d.get(key)) data.set(key, *v);
     }
     const auto model = d.get("model");
-    data.set("model_ecam", model != nullptr && model->is_string() &&
-                               model->string_value() == "ECAM");
+    data.set("model_ecam",
+             model != nullptr && model->is_string() && model->string_value() == "ECAM");
     return pages.render(r, ctx, "pool_new",
                         Frame{.title = "Add account", .breadcrumbs = crumbs(ctx, true)},
                         std::move(data), status);
@@ -413,10 +410,9 @@ struct PoolPages {
       set_errors(d, e);
       return new_page(r, ctx, d, 422);
     }
-    auto added = pool.add(ctx.org_id(),
-                          {.account_id = account_id, .marketplace_id = marketplace_id,
-                           .model = *model},
-                          pool_actor(ctx));
+    auto added = pool.add(
+        ctx.org_id(), {.account_id = account_id, .marketplace_id = marketplace_id, .model = *model},
+        pool_actor(ctx));
     if (!added.ok()) {
       const std::string slug = added.error().code_slug();
       std::string field;
@@ -434,9 +430,9 @@ struct PoolPages {
   http::Response import_page(http::Request& r, RequestContext& ctx, TemplateData d,
                              int status = 200) const {
     TemplateData data = page_data(ctx);
-    for (const char* key : {"has_errors", "error_message", "has_error_list", "error_list",
-                            "file_error", "row_errors", "has_row_errors", "rows_listed",
-                            "file_name"}) {
+    for (const char* key :
+         {"has_errors", "error_message", "has_error_list", "error_list", "file_error", "row_errors",
+          "has_row_errors", "rows_listed", "file_name"}) {
       if (auto v = d.get(key)) data.set(key, *v);
     }
     data.set("max_rows", grouped(1'000'000));
@@ -455,8 +451,8 @@ struct PoolPages {
     }
     const http::MultipartPart* file = http::find_part(*parts, "file");
     if (file == nullptr || (file->filename.empty() && file->body.empty())) {
-      set_errors(d, field_error("file", "Choose a CSV file to upload.",
-                                "The file was not imported."));
+      set_errors(d,
+                 field_error("file", "Choose a CSV file to upload.", "The file was not imported."));
       return import_page(r, ctx, d, 422);
     }
     if (!file->filename.empty()) d.set("file_name", file->filename);
@@ -541,9 +537,9 @@ struct PoolPages {
     d.set("has_moves", !moves.is_empty_list());
     d.set("moves", moves);
 
-    for (const char* key : {"has_errors", "error_message", "has_error_list", "error_list",
-                            "marketplace_id_error", "model_error", "status_error",
-                            "reason_error"}) {
+    for (const char* key :
+         {"has_errors", "error_message", "has_error_list", "error_list", "marketplace_id_error",
+          "model_error", "status_error", "reason_error"}) {
       if (auto v = form.get(key)) d.set(key, *v);
     }
 
@@ -562,10 +558,9 @@ struct PoolPages {
       rows.push_back(row);
     }
     d.set("history", rows);
-    return pages.render(
-        r, ctx, "pool_edit",
-        Frame{.title = "Account " + a.account_id, .breadcrumbs = crumbs(ctx, true)},
-        std::move(d), status);
+    return pages.render(r, ctx, "pool_edit",
+                        Frame{.title = "Account " + a.account_id, .breadcrumbs = crumbs(ctx, true)},
+                        std::move(d), status);
   }
 
   http::Response update(http::Request& r, RequestContext& ctx) const {
@@ -669,8 +664,7 @@ struct PoolPages {
       return confirm_page(r, ctx, fmt::format("Delete {}?", accounts_word(ids.size())),
                           "Nothing is deleted if any of them is in Provisioning in progress. "
                           "Their history is deleted with them; this cannot be undone.",
-                          base(ctx) + "/delete", ids, back,
-                          "Delete " + accounts_word(ids.size()));
+                          base(ctx) + "/delete", ids, back, "Delete " + accounts_word(ids.size()));
     }
     auto removed = pool.remove_selected(ctx.org_id(), ids, pool_actor(ctx));
     if (!removed.ok()) {
@@ -681,8 +675,8 @@ struct PoolPages {
         return auth.redirect_with_flash(
             back,
             fmt::format("Nothing was deleted: {} in Provisioning in progress: {}.",
-                        named.size() == 1 ? "1 selected account is" :
-                                            fmt::format("{} selected accounts are", named.size()),
+                        named.size() == 1 ? "1 selected account is"
+                                          : fmt::format("{} selected accounts are", named.size()),
                         named_ids(named)),
             "fail");
       }
@@ -776,26 +770,20 @@ struct PoolPages {
       return auth.admin([p, fn](http::Request& r, RequestContext& c) { return fn(p, r, c); },
                         kProviders);
     };
-    router.get("/orgs/{org}/pool",
-               member([](const PoolPages& s, http::Request& r, RequestContext& c) {
-                 return s.list_page(r, c);
-               }));
+    router.get("/orgs/{org}/pool", member([](const PoolPages& s, http::Request& r,
+                                             RequestContext& c) { return s.list_page(r, c); }));
     router.get("/orgs/{org}/pool/new",
                admin([](const PoolPages& s, http::Request& r, RequestContext& c) {
                  return s.new_page(r, c, TemplateData{});
                }));
-    router.post("/orgs/{org}/pool/accounts",
-                admin([](const PoolPages& s, http::Request& r, RequestContext& c) {
-                  return s.add(r, c);
-                }));
+    router.post("/orgs/{org}/pool/accounts", admin([](const PoolPages& s, http::Request& r,
+                                                      RequestContext& c) { return s.add(r, c); }));
     router.get("/orgs/{org}/pool/import",
                admin([](const PoolPages& s, http::Request& r, RequestContext& c) {
                  return s.import_page(r, c, TemplateData{});
                }));
-    router.post("/orgs/{org}/pool/import",
-                admin([](const PoolPages& s, http::Request& r, RequestContext& c) {
-                  return s.import(r, c);
-                }));
+    router.post("/orgs/{org}/pool/import", admin([](const PoolPages& s, http::Request& r,
+                                                    RequestContext& c) { return s.import(r, c); }));
     router.get("/orgs/{org}/pool/accounts/{account_id}/edit",
                admin([](const PoolPages& s, http::Request& r, RequestContext& c) {
                  return s.edit_page(r, c, TemplateData{});
