@@ -354,7 +354,6 @@ struct PoolPages {
       const pool::Account& a = (*stuck)[i];
       TemplateData row;
       row.set("account_id", a.account_id);
-      row.set("marketplace_id", a.marketplace_id);
       row.set("order", a.order_ref.empty() ? "—" : a.order_ref);
       row.set("since", display_time(a.progress_at.value_or(a.status_changed_at)));
       stuck_rows.push_back(row);

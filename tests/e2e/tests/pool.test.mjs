@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { backends, cli, screenshot, startBrowser, startServer, uniqueEmail } from '../lib/harness.mjs';
+import {
+  backends, cli, runSql, screenshot, startBrowser, startServer, uniqueEmail,
+} from '../lib/harness.mjs';
 
 const PASSWORD = 'e2e long passphrase';
 
@@ -124,9 +126,34 @@ for (const backend of backends()) {
       await shot(page, 'pool-edit', { mobile: true });
       await page.getByRole('link', { name: 'Cancel' }).click();
 
+      // Two orders take accounts and stop reporting: the page lists them as stuck, and the admin
+      // resolves each with a reason.
+      const token = cli(server.database, ['token', 'create', '--email', admin.email, '--org', admin.slug])
+        .match(/mlk_[A-Za-z0-9_-]+/)[0];
+      for (const order of ['order-1', 'order-2']) {
+        const res = await fetch(`${server.url}/api/v1/orgs/${admin.slug}/pool/allocations`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+          body: JSON.stringify({ marketplace_id: 'MP-0000', order_ref: order }),
+        });
+        assert.equal(res.status, 201, await res.text());
+      }
+      runSql(server.database,
+        "UPDATE pool_accounts SET progress_at = '2026-01-01T00:00:00.000Z' WHERE status = 'provisioning'");
+      await page.reload();
+      await page.getByRole('heading', { name: '2 accounts stuck in Provisioning in progress' }).waitFor();
+      await shot(page, 'pool-stuck', { mobile: true });
+      await page.getByLabel('Reason for 100000000000').fill('Order abandoned by the buyer');
+      await page.getByRole('button', { name: 'Mark failed 100000000000' }).click();
+      await page.getByText('Account 100000000000 is marked Provisioning failed.').waitFor();
+      await page.getByLabel('Reason for 100000001001').fill('Order cancelled');
+      await page.getByRole('button', { name: 'Return to ready 100000001001' }).click();
+      await page.getByText('Account 100000001001 is ready again.').waitFor();
+      assert.equal(await page.getByText('stuck in Provisioning in progress').count(), 0);
+
       // Select two rows and delete them.
-      await page.getByLabel('Select 100000000000').check();
-      await page.getByLabel('Select 100000001001').check();
+      await page.getByLabel('Select 100000002002').check();
+      await page.getByLabel('Select 100000003003').check();
       await page.getByText('2 accounts selected').waitFor();
       await shot(page, 'pool-selection');
       page.once('dialog', (dialog) => {
@@ -139,7 +166,8 @@ for (const backend of backends()) {
 
       // The header checkbox selects the page and offers to delete every account.
       await page.getByLabel('Select every account on this page').check();
-      await page.getByText('28 accounts selected').waitFor();
+      await page.getByText('28 accounts selected (this page)').waitFor();
+      await shot(page, 'pool-select-all');
       page.once('dialog', (dialog) => {
         assert.match(dialog.message(), /^Delete all 28 accounts of E2E Provider\?/);
         dialog.accept();
