@@ -285,15 +285,15 @@ struct PoolPages {
     d.set("pool_empty", total == 0);
 
     // The page of accounts.
-    auto filter = pool_list_filter(r);
-    core::Result<pool::AccountPage> listed = core::invalid("", "");
-    if (filter.ok()) {
-      listed = pool.list(ctx.org_id(), *filter, {.limit = q.limit, .cursor = q.cursor});
-    }
-    if (!filter.ok() || !listed.ok()) {
-      const core::Error& e = filter.ok() ? listed.error() : filter.error();
-      if (e.code != core::ErrorCode::kInvalid) return auth.error(r, e, &ctx);
-      set_errors(d, e);
+    const auto filter = pool_list_filter(r);
+    auto listed = filter.ok()
+                      ? pool.list(ctx.org_id(), *filter, {.limit = q.limit, .cursor = q.cursor})
+                      : core::Result<pool::AccountPage>(filter.error());
+    if (!listed.ok()) {
+      if (listed.error().code != core::ErrorCode::kInvalid) {
+        return auth.error(r, listed.error(), &ctx);
+      }
+      set_errors(d, listed.error());
       status = 422;
     }
     const std::string back = q.href(start);
