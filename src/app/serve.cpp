@@ -31,6 +31,7 @@
 #include "web/pages.h"
 #include "web/pool_api.h"
 #include "web/pool_aws_access.h"
+#include "web/pool_pages.h"
 
 namespace app {
 
@@ -313,6 +314,7 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   web::add_identity_api(router, auth, audit);
   web::add_pool_api(router, auth, account_pool);
   web::add_pool_aws_access_routes(router, **pages, auth, pool_aws_access);
+  web::add_pool_pages(router, **pages, auth, account_pool, audit);
 
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   http::Server server(

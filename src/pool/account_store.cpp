@@ -94,6 +94,12 @@ constexpr const char* kMarkAccessChecked =
 constexpr const char* kPageHead = "SELECT {} FROM pool_accounts WHERE provider_org_id = :provider";
 constexpr const char* kPageStatus = " AND status = :status";
 constexpr const char* kPageMarketplace = " AND marketplace_id = :marketplace_id";
+// Models are two values, so a model filter keeps to the provider's index and skips rows; no index
+// of its own.
+constexpr const char* kPageModel = " AND model = :model";
+// An id prefix as a range of the primary key: ids are exactly 12 digits, so the prefix padded
+// with 0s and 9s bounds them in any collation (LIKE would need a pattern index on PostgreSQL).
+constexpr const char* kPageIdRange = " AND account_id BETWEEN :id_low AND :id_high";
 // Keyset paging that keeps an index range on created_at.
 constexpr const char* kPageAfter =
     " AND created_at >= :after_at AND (created_at > :after_at_again OR account_id > :after_id)";
@@ -476,6 +482,16 @@ std::vector<Account> AccountTx::page(
   if (filter.marketplace_id) {
     sql += kPageMarketplace;
     params.emplace_back(*filter.marketplace_id);
+  }
+  if (filter.model) {
+    sql += kPageModel;
+    params.emplace_back(model_name(*filter.model));
+  }
+  if (!filter.account_id_prefix.empty()) {
+    const size_t pad = 12 - std::min<size_t>(12, filter.account_id_prefix.size());
+    sql += kPageIdRange;
+    params.emplace_back(filter.account_id_prefix + std::string(pad, '0'));
+    params.emplace_back(filter.account_id_prefix + std::string(pad, '9'));
   }
   if (after) {
     sql += kPageAfter;

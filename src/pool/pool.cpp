@@ -181,6 +181,11 @@ std::optional<std::pair<std::string, std::string>> read_cursor(std::string_view 
 core::Result<AccountPage> Pool::list(const std::string& provider_org_id,
                                      const AccountFilter& filter, const PageRequest& page) const {
   const int limit = std::clamp(page.limit, 1, kMaxPageSize);
+  const std::string& prefix = filter.account_id_prefix;
+  if (prefix.size() > 12 ||
+      !std::all_of(prefix.begin(), prefix.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return bad_argument("Search by the digits an account id starts with (up to 12).");
+  }
   std::optional<std::pair<std::string, std::string>> after;
   if (!page.cursor.empty()) {
     after = read_cursor(page.cursor);

@@ -138,6 +138,10 @@ struct AccountUpdate {
 struct AccountFilter {
   std::optional<AccountStatus> status;
   std::optional<std::string> marketplace_id;
+  std::optional<Model> model;
+  // Accounts whose id starts with these 1..12 digits ("" for any); anything else is
+  // invalid_argument.
+  std::string account_id_prefix;
 };
 
 struct PageRequest {

@@ -472,6 +472,51 @@ TEST_P(PoolTest, ListsInAllocationOrderWithFiltersAndCursors) {
   EXPECT_EQ(c->total(), 7);
 }
 
+TEST_P(PoolTest, ListsByModelAndAccountIdPrefix) {
+  add(kAcme, "123400000001", "MP-0000", Model::kSpam);
+  add(kAcme, "123400000002", "MP-0001", Model::kEcam);
+  add(kAcme, "123500000003", "MP-0000", Model::kEcam);
+  add(kAcme, "999999999999", "MP-0000", Model::kSpam);
+  add(kOther, "123400000009", "MP-0000", Model::kEcam);
+  const auto ids = [&](const AccountFilter& filter) {
+    std::vector<std::string> out;
+    auto p = pool_->list(kAcme, filter, {.limit = 100});
+    EXPECT_TRUE(p.ok()) << (p.ok() ? "" : p.error().message);
+    if (p.ok()) {
+      for (const Account& a : p->accounts) out.push_back(a.account_id);
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(ids({.model = Model::kEcam}), (V{"123400000002", "123500000003"}));
+  EXPECT_EQ(ids({.account_id_prefix = "1234"}), (V{"123400000001", "123400000002"}))
+      << "another provider's 123400000009 stays invisible";
+  EXPECT_EQ(ids({.account_id_prefix = "12"}).size(), 3u);
+  EXPECT_EQ(ids({.account_id_prefix = "999999999999"}), (V{"999999999999"}));
+  EXPECT_EQ(ids({.marketplace_id = "MP-0000", .model = Model::kEcam, .account_id_prefix = "123"}),
+            (V{"123500000003"}));
+  EXPECT_EQ(ids({.status = AccountStatus::kInvalid, .account_id_prefix = "1"}).size(), 0u);
+
+  // Paging keeps the filters.
+  std::vector<std::string> seen;
+  PageRequest page{.limit = 1};
+  for (int pages = 0;; ++pages) {
+    auto p = pool_->list(kAcme, {.account_id_prefix = "123"}, page);
+    ASSERT_TRUE(p.ok());
+    for (const Account& a : p->accounts) seen.push_back(a.account_id);
+    if (p->next_cursor.empty()) break;
+    page.cursor = p->next_cursor;
+    ASSERT_LT(pages, 5);
+  }
+  EXPECT_EQ(seen, (V{"123400000001", "123400000002", "123500000003"}));
+
+  for (const char* bad : {"12a", "1234567890123", "%", "1_"}) {
+    auto p = pool_->list(kAcme, {.account_id_prefix = bad}, {});
+    ASSERT_FALSE(p.ok()) << bad;
+    EXPECT_EQ(p.error().slug, "invalid_argument") << bad;
+  }
+}
+
 // --- stuck provisioning ---
 
 TEST_P(PoolTest, ReportsAccountsWhoseOrderHasNotMovedAndLetsAnAdminResolveThem) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/ids.h"
+#include "http/multipart.h"
 #include "identity/secrets.h"
 #include "web/pages.h"
 
@@ -41,6 +42,15 @@ std::string presented_csrf(const http::Request& r) {
   if (type != nullptr && type->find("application/x-www-form-urlencoded") != std::string::npos) {
     for (auto& [k, v] : http::parse_form(r.body)) {
       if (k == "csrf_token") return v;
+    }
+  }
+  // File uploads. The parts are views into the body: nothing is copied but the token.
+  if (type != nullptr && type->find("multipart/form-data") != std::string::npos) {
+    auto parts = http::parse_multipart(*type, r.body);
+    if (parts.ok()) {
+      if (const http::MultipartPart* p = http::find_part(*parts, "csrf_token")) {
+        return std::string(p->body);
+      }
     }
   }
   return "";

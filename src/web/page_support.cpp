@@ -4,13 +4,21 @@
 
 namespace web {
 
-Form::Form(const http::Request& r) {
-  for (auto& [k, v] : http::parse_form(r.body)) fields_.emplace(std::move(k), std::move(v));
-}
+Form::Form(const http::Request& r) : fields_(http::parse_form(r.body)) {}
 
 std::string Form::operator[](const std::string& key) const {
-  const auto it = fields_.find(key);
-  return it == fields_.end() ? "" : it->second;
+  for (const auto& [k, v] : fields_) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
+std::vector<std::string> Form::all(const std::string& key) const {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : fields_) {
+    if (k == key) out.push_back(v);
+  }
+  return out;
 }
 
 void set_errors(http::TemplateData& d, const core::Error& e) {

@@ -2,8 +2,8 @@
 // organization's data and breadcrumbs in a page's template data.
 #pragma once
 
-#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.h"
@@ -14,15 +14,17 @@
 
 namespace web {
 
-// The fields of a urlencoded form body (the first value of each name).
+// The fields of an application/x-www-form-urlencoded body.
 class Form {
  public:
-  explicit Form(const http::Request& r);
+  explicit Form(const http::Request& request);
+  // The first value of `key`, or "".
   std::string operator[](const std::string& key) const;
-  bool has(const std::string& key) const { return fields_.contains(key); }
+  // Every value of `key` (checkboxes of one name), in order.
+  std::vector<std::string> all(const std::string& key) const;
 
  private:
-  std::map<std::string, std::string> fields_;
+  std::vector<std::pair<std::string, std::string>> fields_;
 };
 
 // Errors next to their fields ("<field>_error") and a summary at the top (form_errors partial).

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "web/json_support.h"
+#include "web/pool_shared.h"
 
 namespace web {
 
@@ -29,13 +30,6 @@ json account_json(const pool::Account& a) {
           {"order_id", a.order_ref.empty() ? json(nullptr) : json(a.order_ref)}};
 }
 
-// Who the pool's history records: the signed-in user or the API token.
-std::string pool_actor(const RequestContext& ctx) {
-  if (ctx.user) return "user:" + ctx.user->id;
-  if (ctx.token) return "token:" + ctx.token->token.id;
-  return "unknown";
-}
-
 core::Result<pool::Model> model_field(const std::string& text) {
   auto model = pool::parse_model(text);
   if (!model) return invalid_field("model", "model must be \"SPAM\" or \"ECAM\".");
@@ -50,20 +44,6 @@ http::Response invalid_csv_response(const core::Error& error) {
   }
   return json_response(
       422, {{"error", {{"code", error.code_slug()}, {"message", error.message}, {"rows", rows}}}});
-}
-
-core::Result<pool::AccountFilter> list_filter(const http::Request& r) {
-  pool::AccountFilter filter;
-  if (auto s = r.query("status"); s && !s->empty()) {
-    filter.status = pool::parse_status(*s);
-    if (!filter.status) {
-      return invalid_field("status",
-                           "status must be one of ready, provisioning, invalid, allocated, "
-                           "provisioning_failed.");
-    }
-  }
-  if (auto m = r.query("marketplace_id"); m && !m->empty()) filter.marketplace_id = *m;
-  return filter;
 }
 
 core::Result<pool::PageRequest> page_request(const http::Request& r) {
@@ -131,7 +111,7 @@ struct PoolApi {
   pool::Pool& pool;
 
   http::Response list(http::Request& r, RequestContext& ctx) const {
-    auto filter = list_filter(r);
+    auto filter = pool_list_filter(r);
     if (!filter.ok()) return auth.error(r, filter.error());
     auto page = page_request(r);
     if (!page.ok()) return auth.error(r, page.error());

@@ -139,6 +139,21 @@ TEST_P(PoolApiTest, AddsAndListsAccounts) {
       body(call(http::Method::kGet, "/api/v1/orgs/acme/pool/accounts?status=invalid"))["accounts"]
           .size(),
       0u);
+  const Reply by_model = call(http::Method::kGet, "/api/v1/orgs/acme/pool/accounts?model=ecam");
+  ASSERT_EQ(body(by_model)["accounts"].size(), 1u);
+  EXPECT_EQ(body(by_model)["accounts"][0]["account_id"], "222222222222");
+  const Reply by_prefix =
+      call(http::Method::kGet, "/api/v1/orgs/acme/pool/accounts?q=3333&marketplace_id=MP-0000");
+  ASSERT_EQ(body(by_prefix)["accounts"].size(), 1u);
+  EXPECT_EQ(body(by_prefix)["accounts"][0]["account_id"], "333333333333");
+  EXPECT_EQ(body(call(http::Method::kGet,
+                      "/api/v1/orgs/acme/pool/accounts?q=1111&model=ECAM"))["accounts"]
+                .size(),
+            0u);
+  const Reply bad_q = call(http::Method::kGet, "/api/v1/orgs/acme/pool/accounts?q=12ab");
+  EXPECT_EQ(bad_q.status, 422);
+  EXPECT_EQ(error_code(bad_q), "invalid_argument");
+  EXPECT_EQ(call(http::Method::kGet, "/api/v1/orgs/acme/pool/accounts?model=big").status, 422);
   EXPECT_EQ(call(http::Method::kGet, "/api/v1/orgs/acme/pool/accounts?status=lost").status, 422);
   EXPECT_EQ(call(http::Method::kGet, "/api/v1/orgs/acme/pool/accounts?limit=0").status, 422);
   EXPECT_EQ(call(http::Method::kGet, "/api/v1/orgs/acme/pool/accounts?limit=x").status, 422);

@@ -18,9 +18,50 @@
     input.addEventListener("focus", function () { input.select(); });
   });
   // Destructive buttons ask first: <button data-confirm="Delete 3 accounts?">.
+  // A button with data-confirmed-value sends that value once confirmed here; without this script
+  // it sends its own value and the server shows a confirmation page instead.
   document.querySelectorAll("[data-confirm]").forEach(function (el) {
     el.addEventListener("click", function (event) {
-      if (!window.confirm(el.getAttribute("data-confirm"))) event.preventDefault();
+      if (!window.confirm(el.getAttribute("data-confirm"))) {
+        event.preventDefault();
+      } else if (el.hasAttribute("data-confirmed-value")) {
+        el.value = el.getAttribute("data-confirmed-value");
+      }
     });
   });
+  // Selecting table rows: a header checkbox [data-select-all] for the page, row checkboxes
+  // [data-row-select], and a toolbar [data-bulk] that appears with a selection and offers, when
+  // the whole page is selected, to act on every row of the list ([data-bulk-all]).
+  var bulk = document.querySelector("[data-bulk]");
+  if (bulk) {
+    var pageBox = document.querySelector("[data-select-all]");
+    var rows = Array.prototype.slice.call(document.querySelectorAll("[data-row-select]"));
+    var count = bulk.querySelector("[data-bulk-count]");
+    var selected = bulk.querySelector("[data-bulk-selected]");
+    var everything = bulk.querySelector("[data-bulk-all]");
+    var update = function () {
+      var n = rows.filter(function (box) { return box.checked; }).length;
+      var whole = n > 0 && n === rows.length;
+      var noun = n === 1 ? " account" : " accounts";
+      bulk.hidden = n === 0;
+      if (pageBox) {
+        pageBox.checked = whole;
+        pageBox.indeterminate = n > 0 && !whole;
+      }
+      count.textContent = n + noun + " selected" + (whole && rows.length > 1 ? " (this page)" : "");
+      selected.textContent = "Delete " + n + " selected";
+      selected.setAttribute("data-confirm", "Delete " + n + noun + "? Nothing is deleted if " +
+        (n === 1 ? "it is" : "any of them is") + " in Provisioning in progress.");
+      if (everything) everything.hidden = !whole;
+    };
+    rows.forEach(function (box) { box.addEventListener("change", update); });
+    if (pageBox) {
+      pageBox.addEventListener("change", function () {
+        rows.forEach(function (box) { box.checked = pageBox.checked; });
+        update();
+      });
+    }
+    count.setAttribute("role", "status");
+    update();
+  }
 })();

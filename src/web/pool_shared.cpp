@@ -1,0 +1,51 @@
+#include "web/pool_shared.h"
+
+#include <algorithm>
+
+namespace web {
+
+namespace {
+
+core::Error invalid_query(const std::string& field, const std::string& message) {
+  core::Error e = core::invalid(message, "invalid_argument");
+  e.details.push_back({.field = field, .message = message});
+  return e;
+}
+
+}  // namespace
+
+std::string pool_actor(const RequestContext& ctx) {
+  if (ctx.user) return "user:" + ctx.user->id;
+  if (ctx.token) return "token:" + ctx.token->token.id;
+  return "unknown";
+}
+
+core::Result<pool::AccountFilter> pool_list_filter(const http::Request& r) {
+  pool::AccountFilter filter;
+  if (auto s = r.query("status"); s && !s->empty()) {
+    filter.status = pool::parse_status(*s);
+    if (!filter.status) {
+      return invalid_query("status",
+                           "status must be one of ready, provisioning, invalid, allocated, "
+                           "provisioning_failed.");
+    }
+  }
+  if (auto m = r.query("marketplace_id"); m && !m->empty()) filter.marketplace_id = *m;
+  if (auto m = r.query("model"); m && !m->empty()) {
+    filter.model = pool::parse_model(*m);
+    if (!filter.model) return invalid_query("model", "model must be SPAM or ECAM.");
+  }
+  if (auto q = r.query("q"); q && !q->empty()) {
+    std::string digits = *q;
+    digits.erase(std::remove(digits.begin(), digits.end(), ' '), digits.end());
+    digits.erase(std::remove(digits.begin(), digits.end(), '-'), digits.end());
+    if (digits.empty() || digits.size() > 12 ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return invalid_query("q", "Search by the first digits of an account id (up to 12 digits).");
+    }
+    filter.account_id_prefix = digits;
+  }
+  return filter;
+}
+
+}  // namespace web

@@ -1,0 +1,22 @@
+// Private to src/web: what the account pool's JSON API (pool_api.cpp) and its pages
+// (pool_pages.cpp) read from requests the same way: the actor the pool's history records and the
+// list filters of the query string.
+#pragma once
+
+#include <string>
+
+#include "core/result.h"
+#include "http/message.h"
+#include "pool/pool.h"
+#include "web/request_context.h"
+
+namespace web {
+
+// Who the pool's history records: "user:<id>" for a signed-in user, "token:<id>" for an API token.
+std::string pool_actor(const RequestContext& ctx);
+
+// The list filters of a query string: status, marketplace_id, model and q (the digits an account
+// id starts with). Empty values mean no filter. An invalid error names the bad field in `details`.
+core::Result<pool::AccountFilter> pool_list_filter(const http::Request& request);
+
+}  // namespace web
