@@ -39,7 +39,7 @@ core::Result<std::string> ProviderAwsClient::account_of(const pool::ProviderCred
   auto identity = aws::sts::StsClient(client_for(c)).get_caller_identity();
   if (identity.ok()) return identity->account;
   if (keys_refused(aws::aws_error_code(identity.error()))) {
-    return core::invalid("AWS refused these keys (" + aws_message(identity.error()) + ").",
+    return core::invalid("AWS refused these keys. " + aws_message(identity.error()),
                          "aws_keys_rejected");
   }
   return core::unavailable("AWS could not check the keys: " + aws_message(identity.error()));

@@ -188,6 +188,7 @@ struct Routes {
                 core::Error e = saved.error();
                 if (e.details.empty() && e.code_slug() == std::string_view("aws_keys_rejected")) {
                   e.details.push_back({.field = "access_key_id", .message = e.message});
+                  e.message = "AWS refused these keys. Check the access key ID and the secret.";
                 }
                 set_errors(d, e);
                 return routes.page(r, ctx, d, status_of(e));

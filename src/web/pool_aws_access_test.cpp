@@ -28,7 +28,7 @@ class FakeAws final : public pool::ProviderAws {
  public:
   core::Result<std::string> account_of(const pool::ProviderCredentials& c) override {
     if (c.access_key_id.find("REFUSED") != std::string::npos) {
-      return core::invalid("AWS refused these keys (InvalidClientTokenId: invalid token).",
+      return core::invalid("AWS refused these keys. InvalidClientTokenId: invalid token.",
                            "aws_keys_rejected");
     }
     return std::string("210987654321");

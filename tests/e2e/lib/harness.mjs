@@ -73,7 +73,9 @@ export function cli(database, args, input) {
   }).toString();
 }
 
-export async function startServer(backend) {
+// `sandbox`: `serve --sandbox` (demo data and an in-process AWS simulator on a free port), with a
+// fixed secret key so AWS keys can be saved.
+export async function startServer(backend, { sandbox = false } = {}) {
   const database = freshDatabase(backend);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -85,7 +87,12 @@ export async function startServer(backend) {
     MARKETLINK_LOG_LEVEL: 'info',
   };
   if (process.env.MARKETLINK_TEST_SMTP_URL) env.MARKETLINK_SMTP_URL = process.env.MARKETLINK_TEST_SMTP_URL;
-  const child = spawn(binary, ['serve', '--listen', `127.0.0.1:${port}`, '--db', database.url], {
+  const args = ['serve', '--listen', `127.0.0.1:${port}`, '--db', database.url];
+  if (sandbox) {
+    args.push('--sandbox', '--sim-listen', '127.0.0.1:0');
+    env.MARKETLINK_SECRET_KEY = crypto.randomBytes(32).toString('hex');
+  }
+  const child = spawn(binary, args, {
     env,
     stdio: ['ignore', 'pipe', log],
   });
