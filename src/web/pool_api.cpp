@@ -17,8 +17,6 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<identity::OrgKind> kProviders = {identity::OrgKind::kProvider};
-
 json account_json(const pool::Account& a) {
   return {{"account_id", a.account_id},
           {"marketplace_id", a.marketplace_id},
@@ -230,34 +228,34 @@ void add_pool_api(http::Router& router, const Auth& auth, pool::Pool& pool) {
   const PoolApi api{auth, pool};
   router.get("/api/v1/orgs/{org}/pool/accounts",
              auth.member([api](http::Request& r, RequestContext& c) { return api.list(r, c); },
-                         kProviders));
+                         kProviderOrgs));
   router.post(
       "/api/v1/orgs/{org}/pool/accounts",
-      auth.admin([api](http::Request& r, RequestContext& c) { return api.add(r, c); }, kProviders));
+      auth.admin([api](http::Request& r, RequestContext& c) { return api.add(r, c); }, kProviderOrgs));
   router.post("/api/v1/orgs/{org}/pool/accounts/import",
               auth.admin([api](http::Request& r, RequestContext& c) { return api.import(r, c); },
-                         kProviders));
+                         kProviderOrgs));
   router.post(
       "/api/v1/orgs/{org}/pool/accounts/delete",
       auth.admin([api](http::Request& r, RequestContext& c) { return api.remove_many(r, c); },
-                 kProviders));
+                 kProviderOrgs));
   router.patch("/api/v1/orgs/{org}/pool/accounts/{account_id}",
                auth.admin([api](http::Request& r, RequestContext& c) { return api.update(r, c); },
-                          kProviders));
+                          kProviderOrgs));
   router.del("/api/v1/orgs/{org}/pool/accounts/{account_id}",
              auth.admin([api](http::Request& r, RequestContext& c) { return api.remove(r, c); },
-                        kProviders));
+                        kProviderOrgs));
   router.post("/api/v1/orgs/{org}/pool/allocations",
               auth.admin([api](http::Request& r, RequestContext& c) { return api.take(r, c); },
-                         kProviders));
+                         kProviderOrgs));
   router.post(
       "/api/v1/orgs/{org}/pool/allocations/{account_id}/complete",
       auth.admin([api](http::Request& r, RequestContext& c) { return api.finish(r, c, false); },
-                 kProviders));
+                 kProviderOrgs));
   router.post(
       "/api/v1/orgs/{org}/pool/allocations/{account_id}/fail",
       auth.admin([api](http::Request& r, RequestContext& c) { return api.finish(r, c, true); },
-                 kProviders));
+                 kProviderOrgs));
 }
 
 }  // namespace web

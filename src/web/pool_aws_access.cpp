@@ -4,6 +4,7 @@
 
 #include "web/json_support.h"
 #include "web/page_support.h"
+#include "web/pool_shared.h"
 
 namespace web {
 
@@ -11,8 +12,6 @@ namespace {
 
 using http::TemplateData;
 using nlohmann::json;
-
-const std::vector<identity::OrgKind> kProviders = {identity::OrgKind::kProvider};
 
 json run_json(const std::optional<pool::AccessCheckRun>& run) {
   if (!run) return nullptr;
@@ -134,7 +133,7 @@ struct Routes {
                      if (!current.ok()) return routes.auth.error(r, current.error());
                      return json_response(200, access_json(*current));
                    },
-                   kProviders));
+                   kProviderOrgs));
     router.put("/api/v1/orgs/{org}/pool/aws-access",
                auth.admin(
                    [routes](http::Request& r, RequestContext& ctx) {
@@ -146,7 +145,7 @@ struct Routes {
                      if (!saved.ok()) return routes.auth.error(r, saved.error());
                      return json_response(200, access_json(*saved));
                    },
-                   kProviders));
+                   kProviderOrgs));
     router.del("/api/v1/orgs/{org}/pool/aws-access",
                auth.admin(
                    [routes](http::Request& r, RequestContext& ctx) {
@@ -154,7 +153,7 @@ struct Routes {
                      if (!removed.ok()) return routes.auth.error(r, removed.error());
                      return http::Response::no_content();
                    },
-                   kProviders));
+                   kProviderOrgs));
     router.post("/api/v1/orgs/{org}/pool/access-checks",
                 auth.admin(
                     [routes](http::Request& r, RequestContext& ctx) {
@@ -162,13 +161,13 @@ struct Routes {
                       if (!run.ok()) return routes.auth.error(r, run.error());
                       return json_response(202, run_json(*run));
                     },
-                    kProviders));
+                    kProviderOrgs));
 
     // --- Page ---
     router.get("/orgs/{org}/pool/settings",
                auth.admin([routes](http::Request& r,
                                    RequestContext& ctx) { return routes.page(r, ctx, {}); },
-                          kProviders));
+                          kProviderOrgs));
     router.post(
         "/orgs/{org}/pool/settings",
         auth.admin(
@@ -200,7 +199,7 @@ struct Routes {
               }
               return routes.auth.redirect_with_flash(routes.settings_path(ctx), message);
             },
-            kProviders));
+            kProviderOrgs));
     router.post("/orgs/{org}/pool/settings/remove",
                 auth.admin(
                     [routes](http::Request& r, RequestContext& ctx) {
@@ -210,7 +209,7 @@ struct Routes {
                           routes.settings_path(ctx),
                           "AWS keys removed. Accounts are no longer checked.");
                     },
-                    kProviders));
+                    kProviderOrgs));
     router.post(
         "/orgs/{org}/pool/settings/check",
         auth.admin(
@@ -224,7 +223,7 @@ struct Routes {
                   routes.settings_path(ctx),
                   fmt::format("Checking {} accounts. This page updates as it goes.", run->total));
             },
-            kProviders));
+            kProviderOrgs));
   }
 };
 

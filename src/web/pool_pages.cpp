@@ -18,8 +18,6 @@ namespace {
 
 using http::TemplateData;
 
-const std::vector<identity::OrgKind> kProviders = {identity::OrgKind::kProvider};
-
 constexpr int kDefaultPageSize = 50;
 constexpr int kPageSizes[] = {50, 100, 200};
 // Stuck accounts listed on the pool page; more are rare and counted.
@@ -758,11 +756,11 @@ struct PoolPages {
     const PoolPages p = *this;
     const auto member = [&](auto fn) {
       return auth.member([p, fn](http::Request& r, RequestContext& c) { return fn(p, r, c); },
-                         kProviders);
+                         kProviderOrgs);
     };
     const auto admin = [&](auto fn) {
       return auth.admin([p, fn](http::Request& r, RequestContext& c) { return fn(p, r, c); },
-                        kProviders);
+                        kProviderOrgs);
     };
     router.get("/orgs/{org}/pool", member([](const PoolPages& s, http::Request& r,
                                              RequestContext& c) { return s.list_page(r, c); }));

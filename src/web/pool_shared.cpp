@@ -2,17 +2,9 @@
 
 #include <algorithm>
 
+#include "web/json_support.h"
+
 namespace web {
-
-namespace {
-
-core::Error invalid_query(const std::string& field, const std::string& message) {
-  core::Error e = core::invalid(message, "invalid_argument");
-  e.details.push_back({.field = field, .message = message});
-  return e;
-}
-
-}  // namespace
 
 std::string pool_actor(const RequestContext& ctx) {
   if (ctx.user) return "user:" + ctx.user->id;
@@ -25,7 +17,7 @@ core::Result<pool::AccountFilter> pool_list_filter(const http::Request& r) {
   if (auto s = r.query("status"); s && !s->empty()) {
     filter.status = pool::parse_status(*s);
     if (!filter.status) {
-      return invalid_query("status",
+      return invalid_field("status",
                            "status must be one of ready, provisioning, invalid, allocated, "
                            "provisioning_failed.");
     }
@@ -33,7 +25,7 @@ core::Result<pool::AccountFilter> pool_list_filter(const http::Request& r) {
   if (auto m = r.query("marketplace_id"); m && !m->empty()) filter.marketplace_id = *m;
   if (auto m = r.query("model"); m && !m->empty()) {
     filter.model = pool::parse_model(*m);
-    if (!filter.model) return invalid_query("model", "model must be SPAM or ECAM.");
+    if (!filter.model) return invalid_field("model", "model must be SPAM or ECAM.");
   }
   if (auto q = r.query("q"); q && !q->empty()) {
     std::string digits = *q;
@@ -41,7 +33,7 @@ core::Result<pool::AccountFilter> pool_list_filter(const http::Request& r) {
     digits.erase(std::remove(digits.begin(), digits.end(), '-'), digits.end());
     if (digits.empty() || digits.size() > 12 ||
         !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return invalid_query("q", "Search by the first digits of an account id (up to 12 digits).");
+      return invalid_field("q", "Search by the first digits of an account id (up to 12 digits).");
     }
     filter.account_id_prefix = digits;
   }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 #include "http/message.h"
@@ -11,6 +12,9 @@
 #include "web/request_context.h"
 
 namespace web {
+
+// The organizations the pool's routes serve.
+inline const std::vector<identity::OrgKind> kProviderOrgs = {identity::OrgKind::kProvider};
 
 // Who the pool's history records: "user:<id>" for a signed-in user, "token:<id>" for an API token.
 std::string pool_actor(const RequestContext& ctx);
