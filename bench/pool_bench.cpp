@@ -181,6 +181,7 @@ class PgClient {
   explicit PgClient(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
     if (PQstatus(conn_) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn_));
     const pool::AllocationSql sql = pool::allocation_sql();
+    prepare("order", sql.lock_order_ref);
     prepare("find", sql.find_by_order);
     prepare("skip", sql.oldest_ready + " FOR UPDATE SKIP LOCKED");
     prepare("look", sql.oldest_ready);
@@ -192,6 +193,7 @@ class PgClient {
   // The statements of pool::Pool::take, in its order.
   bool take(const std::string& order, std::string& id) {
     command("BEGIN");
+    rows("order", {kProvider, order.c_str()});
     if (rows("find", {kProvider, order.c_str()}) != 0) throw std::runtime_error("order reused");
     for (auto pause = std::chrono::milliseconds(1);
          rows("skip", {kProvider, kMarketplace}, &id) == 0;

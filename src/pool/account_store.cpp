@@ -26,6 +26,13 @@ constexpr const char* kFindAccount =
 constexpr const char* kFindByOrder =
     "SELECT {} FROM pool_accounts WHERE provider_org_id = :provider AND order_ref = :order_ref";
 
+// PostgreSQL only: takers with one order_ref queue here, before either locks a ready row. Without
+// it both would lock one; the loser, refused by the unique order_ref index once the winner
+// commits, would hand its row back only after other takers had skipped it for younger ones.
+// (hashtext collisions merely queue unrelated takes for a moment.)
+constexpr const char* kLockOrderRef =
+    "SELECT pg_advisory_xact_lock(hashtext(:provider), hashtext(:order_ref))";
+
 // Served by the index pool_accounts_ready.
 constexpr const char* kOldestReady =
     "SELECT {} FROM pool_accounts"
@@ -279,6 +286,10 @@ std::optional<Account> AccountTx::find_by_order(const std::string& provider,
   std::string sql = with_columns(kFindByOrder);
   if (lock == Lock::kForUpdate) sql += db_.for_update();
   return select_account(s_, sql, {provider, order_ref});
+}
+
+void AccountTx::lock_order_ref(const std::string& provider, const std::string& order_ref) {
+  if (db_.backend() == db::Backend::kPostgresql) exec(s_, kLockOrderRef, {provider, order_ref});
 }
 
 core::Result<std::optional<Account>> AccountTx::lock_oldest_ready(
@@ -557,7 +568,8 @@ std::vector<Account> AccountTx::access_check_candidates(const std::string& provi
 }
 
 AllocationSql allocation_sql() {
-  return {.find_by_order = with_columns(kFindByOrder),
+  return {.lock_order_ref = kLockOrderRef,
+          .find_by_order = with_columns(kFindByOrder),
           .oldest_ready = with_columns(kOldestReady),
           .move_status = kMoveStatus,
           .insert_history = kInsertHistory};

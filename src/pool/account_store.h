@@ -61,6 +61,9 @@ class AccountTx {
                               Lock lock);
   std::optional<Account> find_by_order(const std::string& provider, const std::string& order_ref,
                                        Lock lock);
+  // Until the transaction ends, other takers with this order_ref wait here (PostgreSQL; a no-op
+  // on SQLite, where a write transaction excludes every other anyway).
+  void lock_order_ref(const std::string& provider, const std::string& order_ref);
   // The oldest ready account of (provider, marketplace), locked against other takers. On
   // PostgreSQL rows locked by other takers are skipped; when every ready row is locked it looks
   // again until one is free or none is left, so that it answers nullopt only when no ready
@@ -141,6 +144,7 @@ class AccountStore {
 // The SQL of an allocation, exactly as take() runs it, for the benchmark's direct clients.
 // Parameters are named (:name); bind them in the order they appear.
 struct AllocationSql {
+  std::string lock_order_ref;  // PostgreSQL only: :provider, :order_ref
   std::string find_by_order;   // :provider, :order_ref
   std::string oldest_ready;    // :provider, :marketplace_id (append the locking clause)
   std::string move_status;     // see kMoveStatus
