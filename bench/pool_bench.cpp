@@ -246,9 +246,10 @@ class SqliteClient {
         SQLITE_OK) {
       throw std::runtime_error("cannot open " + path);
     }
-    // As db::Database configures its connections.
-    exec("PRAGMA journal_mode=WAL");
+    // As db::Database configures its connections (the busy timeout first: 64 connections
+    // opening at once otherwise collide on the journal mode).
     sqlite3_busy_timeout(db_, 10000);
+    exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA foreign_keys=ON");
     exec("PRAGMA synchronous=NORMAL");
     const pool::AllocationSql sql = pool::allocation_sql();
