@@ -4,6 +4,7 @@
 // table; docs/performance.md has the figures.
 //
 //   marketlink_pool_bench take   --db URL [--client service|direct] [--takers 64] [--accounts 2000]
+//                                [--connections N]  (shared by the takers; default one each)
 //   marketlink_pool_bench import --db URL --rows N
 //   marketlink_pool_bench csv    --rows N --out FILE [--full]
 //
@@ -17,9 +18,11 @@
 #include <atomic>
 #include <barrier>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -321,7 +324,40 @@ class SqliteClient {
   sqlite3_stmt* history_ = nullptr;
 };
 
-TakeRun take_directly(const std::string& url, int takers, long long accounts) {
+// `connections` minimal clients shared by the takers: a taker waits for a free one, as requests
+// wait for a connection of db::Database's pool in `marketlink serve`.
+template <typename Client>
+class ClientPool {
+ public:
+  ClientPool(int connections, const std::function<std::unique_ptr<Client>()>& open) {
+    for (int i = 0; i < connections; ++i) all_.push_back(open());
+    for (auto& c : all_) free_.push_back(c.get());
+  }
+  bool take(const std::string& order, std::string& id) {
+    Client* client = nullptr;
+    {
+      std::unique_lock lock(mutex_);
+      available_.wait(lock, [&] { return !free_.empty(); });
+      client = free_.back();
+      free_.pop_back();
+    }
+    const bool taken = client->take(order, id);
+    {
+      std::lock_guard lock(mutex_);
+      free_.push_back(client);
+    }
+    available_.notify_one();
+    return taken;
+  }
+
+ private:
+  std::vector<std::unique_ptr<Client>> all_;
+  std::vector<Client*> free_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+};
+
+TakeRun take_directly(const std::string& url, int takers, int connections, long long accounts) {
   {
     auto database = open_database(url, 1);
     core::SystemClock clock;
@@ -333,12 +369,24 @@ TakeRun take_directly(const std::string& url, int takers, long long accounts) {
   auto take_one = [](auto& client, int t, int n, std::string& id) {
     return client.take(fmt::format("order-{}-{}", t, n), id);
   };
-  if (is_sqlite(url)) {
+  auto run = [&](auto open) {
+    using Client = typename decltype(open())::element_type;
+    if (connections >= takers) {
+      return run_takers(
+          takers, [&](int) { return open(); }, take_one);
+    }
+    ClientPool<Client> shared(connections, open);
+    struct Shared {
+      ClientPool<Client>* pool;
+      bool take(const std::string& order, std::string& id) { return pool->take(order, id); }
+    };
     return run_takers(
-        takers, [&](int) { return std::make_unique<SqliteClient>(url.substr(7)); }, take_one);
+        takers, [&](int) { return std::make_unique<Shared>(Shared{&shared}); }, take_one);
+  };
+  if (is_sqlite(url)) {
+    return run([&] { return std::make_unique<SqliteClient>(url.substr(7)); });
   }
-  return run_takers(
-      takers, [&](int) { return std::make_unique<PgClient>(url); }, take_one);
+  return run([&] { return std::make_unique<PgClient>(url); });
 }
 
 struct ImportRun {
@@ -383,8 +431,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"service", "direct"}));
   take_cmd->add_option("--takers", takers, "Concurrent takers");
   take_cmd->add_option("--connections", connections,
-                       "Service: database connections shared by the takers (default: one each); "
-                       "the direct client always has one per taker");
+                       "Database connections shared by the takers (default: one each)");
   take_cmd->add_option("--accounts", accounts, "Ready accounts in the pool");
   auto* import_cmd = app.add_subcommand("import", "CSV import time through pool::Pool.");
   import_cmd->add_option("--db", url, "sqlite:PATH or postgresql://…")->required();
@@ -410,7 +457,7 @@ int main(int argc, char** argv) {
     if (connections <= 0) connections = takers;
     const TakeRun run = client == "service"
                             ? take_through_service(url, takers, connections, accounts)
-                            : take_directly(url, takers, accounts);
+                            : take_directly(url, takers, connections, accounts);
     const bool ok = run.takes == accounts && run.distinct == accounts && run.none_answers == takers;
     fmt::print(
         "client={} takers={} accounts={} takes={} distinct={} seconds={:.3f} "
