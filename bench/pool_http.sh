@@ -6,7 +6,8 @@
 #     marketplace): through `marketlink serve` (one process, and three on the same database),
 #     through pool::Pool in-process with serve's 8 connections, and through the same SQL run by a
 #     minimal client (8 connections shared by the clients, as serve has, and one per client):
-#     the database's own limit.
+#     the database's own limit; and that client again preparing every statement on every use,
+#     as SOCI does.
 #   bash bench/pool_http.sh            (after `make build`)
 # Env: ROUNDS (5, interleaved, median), CLIENTS (64), ACCOUNTS (2000), CHECK (1: run step 1).
 # Starts its own PostgreSQL (scripts/pg-cluster.sh: fsync off, as in tests) and prints Markdown.
@@ -64,6 +65,8 @@ measure() {
                     --takers "$clients" --accounts "$accounts") ;;
     direct8) out=$(MARKETLINK_LOG_LEVEL=warn "$raw" take --db "$url" --client direct \
                      --connections 8 --takers "$clients" --accounts "$accounts") ;;
+    reprepare8) out=$(MARKETLINK_LOG_LEVEL=warn "$raw" take --db "$url" --client direct \
+                        --connections 8 --reprepare --takers "$clients" --accounts "$accounts") ;;
   esac
   value takes_per_second <<<"$out" | cut -d. -f1 >>"$work/$name"
 }
@@ -73,7 +76,7 @@ for round in $(seq 1 "$rounds"); do
   for db in sqlite pg; do
     url=$lite
     [ "$db" = pg ] && url=$pg
-    for kind in http1 direct8 direct http3 pool8; do measure "$db-$kind" "$url" "$kind"; done
+    for kind in http1 direct8 direct http3 pool8 reprepare8; do measure "$db-$kind" "$url" "$kind"; done
   done
 done
 
@@ -82,13 +85,13 @@ spread() { sort -n "$work/$1" | sed -n '1p;$p' | paste -sd '-'; }
 echo
 echo "Allocation: $clients concurrent clients, $accounts ready accounts of one (provider, marketplace), median of $rounds interleaved rounds (min-max)"
 echo
-echo "| database | HTTP, 1 \`serve\` process | same SQL, minimal client, 8 connections | ratio | same SQL, minimal client, connection per client | ratio | HTTP, 3 \`serve\` processes | pool::Pool in-process, 8 connections |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+echo "| database | HTTP, 1 \`serve\` process | same SQL, minimal client, 8 connections | ratio | same SQL, minimal client, connection per client | ratio | HTTP, 3 \`serve\` processes | pool::Pool in-process, 8 connections | minimal client, 8 connections, statements prepared on every use |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
 for db in sqlite pg; do
   name=SQLite
   [ "$db" = pg ] && name=PostgreSQL
   cell() { echo "$(m "$db-$1") takes/s ($(spread "$db-$1"))"; }
-  echo "| $name | $(cell http1) | $(cell direct8) | $(ratio "$(m "$db-http1")" "$(m "$db-direct8")") | $(cell direct) | $(ratio "$(m "$db-http1")" "$(m "$db-direct")") | $(cell http3) | $(cell pool8) |"
+  echo "| $name | $(cell http1) | $(cell direct8) | $(ratio "$(m "$db-http1")" "$(m "$db-direct8")") | $(cell direct) | $(ratio "$(m "$db-http1")" "$(m "$db-direct")") | $(cell http3) | $(cell pool8) | $(cell reprepare8) |"
 done
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
