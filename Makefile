@@ -30,3 +30,7 @@ clean:
 .PHONY: bench-pool
 bench-pool: build
 	bash bench/pool.sh
+
+.PHONY: bench-pool-http
+bench-pool-http: build
+	bash bench/pool_http.sh

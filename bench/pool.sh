@@ -2,11 +2,12 @@
 # Account pool benchmark on SQLite and PostgreSQL, each next to the database's own limit:
 #  - allocation: takes/s with 64 concurrent takers on 2,000 ready accounts of one (provider,
 #    marketplace), through pool::Pool and through the same SQL run by a minimal client (sqlite3 C
-#    API / libpq, prepared statements, one connection per taker);
+#    API / libpq, prepared statements), each with one connection per taker and with 8 shared;
 #  - CSV import of 100,000 and 1,000,000 rows through pool::Pool (parse, validate, insert) next to
 #    the database's bulk load (COPY / sqlite3 .import) into the same table with the same indexes.
 #   bash bench/pool.sh            (after `make build`)
-# Env: ROUNDS (3, median), TAKERS (64), ACCOUNTS (2000), IMPORT_ROWS ("100000 1000000").
+# Env: ROUNDS (3, median), TAKERS (64), ACCOUNTS (2000), IMPORT_ROWS ("100000 1000000"; " " for
+# none).
 # Starts its own PostgreSQL (scripts/pg-cluster.sh: fsync off, as in tests) and prints Markdown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -81,15 +82,16 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shar
 echo
 echo "Allocation: $takers concurrent takers, $(grouped "$accounts") ready accounts of one (provider, marketplace), median of $rounds rounds"
 echo
-echo "| database | marketlink (pool::Pool), connection per taker | same SQL, minimal client, connection per taker | ratio | marketlink, 8 connections (serve's default pool) |"
-echo "|---|---:|---:|---:|---:|"
+echo "| database | marketlink (pool::Pool), connection per taker | same SQL, minimal client, connection per taker | ratio | marketlink, 8 connections (serve's default pool) | same SQL, minimal client, 8 connections | ratio |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 for db in SQLite PostgreSQL; do
   url=$lite
   [ "$db" = PostgreSQL ] && url=$pg
   service=$(takes "$url" service "$takers")
   direct=$(takes "$url" direct "$takers")
   pooled=$(takes "$url" service 8)
-  echo "| $db | $service takes/s | $direct takes/s | $(ratio "$service" "$direct") | $pooled takes/s |"
+  direct8=$(takes "$url" direct 8)
+  echo "| $db | $service takes/s | $direct takes/s | $(ratio "$service" "$direct") | $pooled takes/s | $direct8 takes/s | $(ratio "$pooled" "$direct8") |"
 done
 
 echo

@@ -4,6 +4,8 @@
 // table; docs/performance.md has the figures.
 //
 //   marketlink_pool_bench take   --db URL [--client service|direct] [--takers 64] [--accounts 2000]
+//                                [--connections N]  (shared by the takers; default one each)
+//                                [--reprepare]      (direct: prepare statements on every use)
 //   marketlink_pool_bench import --db URL --rows N
 //   marketlink_pool_bench csv    --rows N --out FILE [--full]
 //
@@ -17,9 +19,12 @@
 #include <atomic>
 #include <barrier>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <stdexcept>
@@ -178,9 +183,13 @@ std::string numbered_params(const std::string& sql) {
 
 class PgClient {
  public:
-  explicit PgClient(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
+  // `reprepare`: send each statement's text every time (PQexecParams), as SOCI does, instead of
+  // running statements prepared once per connection.
+  PgClient(const std::string& url, bool reprepare)
+      : conn_(PQconnectdb(url.c_str())), reprepare_(reprepare) {
     if (PQstatus(conn_) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn_));
     const pool::AllocationSql sql = pool::allocation_sql();
+    prepare("order", sql.lock_order_ref);
     prepare("find", sql.find_by_order);
     prepare("skip", sql.oldest_ready + " FOR UPDATE SKIP LOCKED");
     prepare("look", sql.oldest_ready);
@@ -192,6 +201,7 @@ class PgClient {
   // The statements of pool::Pool::take, in its order.
   bool take(const std::string& order, std::string& id) {
     command("BEGIN");
+    rows("order", {kProvider, order.c_str()});
     if (rows("find", {kProvider, order.c_str()}) != 0) throw std::runtime_error("order reused");
     for (auto pause = std::chrono::milliseconds(1);
          rows("skip", {kProvider, kMarketplace}, &id) == 0;
@@ -212,15 +222,19 @@ class PgClient {
 
  private:
   void prepare(const char* name, const std::string& sql) {
-    PGresult* r = PQprepare(conn_, name, numbered_params(sql).c_str(), 0, nullptr);
+    text_[name] = numbered_params(sql);
+    PGresult* r = PQprepare(conn_, name, text_[name].c_str(), 0, nullptr);
     check(r, PGRES_COMMAND_OK);
   }
   void command(const char* sql) { check(PQexec(conn_, sql), PGRES_COMMAND_OK); }
   int rows(const char* name, std::initializer_list<const char*> params,
            std::string* first = nullptr) {
     std::vector<const char*> values(params);
-    PGresult* r = PQexecPrepared(conn_, name, static_cast<int>(values.size()), values.data(),
-                                 nullptr, nullptr, 0);
+    const int n_values = static_cast<int>(values.size());
+    PGresult* r = reprepare_
+                      ? PQexecParams(conn_, text_.at(name).c_str(), n_values, nullptr,
+                                     values.data(), nullptr, nullptr, 0)
+                      : PQexecPrepared(conn_, name, n_values, values.data(), nullptr, nullptr, 0);
     const ExecStatusType status = PQresultStatus(r);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) check(r, PGRES_TUPLES_OK);
     const int n = PQntuples(r);
@@ -235,18 +249,22 @@ class PgClient {
     if (status != expected) throw std::runtime_error(message);
   }
   PGconn* conn_;
+  bool reprepare_;
+  std::map<std::string, std::string> text_;  // statement name → SQL with $n parameters
 };
 
 class SqliteClient {
  public:
-  explicit SqliteClient(const std::string& path) {
+  // `reprepare`: prepare and finalize each statement every time, as SOCI does.
+  SqliteClient(const std::string& path, bool reprepare) : reprepare_(reprepare) {
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
         SQLITE_OK) {
       throw std::runtime_error("cannot open " + path);
     }
-    // As db::Database configures its connections.
-    exec("PRAGMA journal_mode=WAL");
+    // As db::Database configures its connections (the busy timeout first: 64 connections
+    // opening at once otherwise collide on the journal mode).
     sqlite3_busy_timeout(db_, 10000);
+    exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA foreign_keys=ON");
     exec("PRAGMA synchronous=NORMAL");
     const pool::AllocationSql sql = pool::allocation_sql();
@@ -289,10 +307,16 @@ class SqliteClient {
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) {
       throw std::runtime_error(sqlite3_errmsg(db_));
     }
+    text_[s] = sql;
     return s;
   }
-  int run(sqlite3_stmt* s, std::initializer_list<const char*> params,
+  int run(sqlite3_stmt* prepared, std::initializer_list<const char*> params,
           std::string* first = nullptr) {
+    sqlite3_stmt* s = prepared;
+    if (reprepare_ &&
+        sqlite3_prepare_v2(db_, text_.at(prepared).c_str(), -1, &s, nullptr) != SQLITE_OK) {
+      throw std::runtime_error(sqlite3_errmsg(db_));
+    }
     int i = 0;
     for (const char* p : params) sqlite3_bind_text(s, ++i, p, -1, SQLITE_TRANSIENT);
     int n = 0;
@@ -308,7 +332,11 @@ class SqliteClient {
       if (rc != SQLITE_DONE) throw std::runtime_error(sqlite3_errmsg(db_));
       break;
     }
-    sqlite3_reset(s);
+    if (s != prepared) {
+      sqlite3_finalize(s);
+    } else {
+      sqlite3_reset(s);
+    }
     return n;
   }
   sqlite3* db_ = nullptr;
@@ -316,9 +344,45 @@ class SqliteClient {
   sqlite3_stmt* oldest_ = nullptr;
   sqlite3_stmt* move_ = nullptr;
   sqlite3_stmt* history_ = nullptr;
+  bool reprepare_;
+  std::map<sqlite3_stmt*, std::string> text_;
 };
 
-TakeRun take_directly(const std::string& url, int takers, long long accounts) {
+// `connections` minimal clients shared by the takers: a taker waits for a free one, as requests
+// wait for a connection of db::Database's pool in `marketlink serve`.
+template <typename Client>
+class ClientPool {
+ public:
+  ClientPool(int connections, const std::function<std::unique_ptr<Client>()>& open) {
+    for (int i = 0; i < connections; ++i) all_.push_back(open());
+    for (auto& c : all_) free_.push_back(c.get());
+  }
+  bool take(const std::string& order, std::string& id) {
+    Client* client = nullptr;
+    {
+      std::unique_lock lock(mutex_);
+      available_.wait(lock, [&] { return !free_.empty(); });
+      client = free_.back();
+      free_.pop_back();
+    }
+    const bool taken = client->take(order, id);
+    {
+      std::lock_guard lock(mutex_);
+      free_.push_back(client);
+    }
+    available_.notify_one();
+    return taken;
+  }
+
+ private:
+  std::vector<std::unique_ptr<Client>> all_;
+  std::vector<Client*> free_;
+  std::mutex mutex_;
+  std::condition_variable available_;
+};
+
+TakeRun take_directly(const std::string& url, int takers, int connections, long long accounts,
+                      bool reprepare) {
   {
     auto database = open_database(url, 1);
     core::SystemClock clock;
@@ -330,12 +394,24 @@ TakeRun take_directly(const std::string& url, int takers, long long accounts) {
   auto take_one = [](auto& client, int t, int n, std::string& id) {
     return client.take(fmt::format("order-{}-{}", t, n), id);
   };
-  if (is_sqlite(url)) {
+  auto run = [&](auto open) {
+    using Client = typename decltype(open())::element_type;
+    if (connections >= takers) {
+      return run_takers(
+          takers, [&](int) { return open(); }, take_one);
+    }
+    ClientPool<Client> shared(connections, open);
+    struct Shared {
+      ClientPool<Client>* pool;
+      bool take(const std::string& order, std::string& id) { return pool->take(order, id); }
+    };
     return run_takers(
-        takers, [&](int) { return std::make_unique<SqliteClient>(url.substr(7)); }, take_one);
+        takers, [&](int) { return std::make_unique<Shared>(Shared{&shared}); }, take_one);
+  };
+  if (is_sqlite(url)) {
+    return run([&] { return std::make_unique<SqliteClient>(url.substr(7), reprepare); });
   }
-  return run_takers(
-      takers, [&](int) { return std::make_unique<PgClient>(url); }, take_one);
+  return run([&] { return std::make_unique<PgClient>(url, reprepare); });
 }
 
 struct ImportRun {
@@ -373,16 +449,17 @@ int main(int argc, char** argv) {
   int takers = 64;
   int connections = 0;
   long long accounts = 2000, rows = 100000;
-  bool full = false;
+  bool full = false, reprepare = false;
   auto* take_cmd = app.add_subcommand("take", "Allocation throughput with concurrent takers.");
   take_cmd->add_option("--db", url, "sqlite:PATH or postgresql://…")->required();
   take_cmd->add_option("--client", client, "service (pool::Pool) or direct (same SQL, raw API)")
       ->check(CLI::IsMember({"service", "direct"}));
   take_cmd->add_option("--takers", takers, "Concurrent takers");
   take_cmd->add_option("--connections", connections,
-                       "Service: database connections shared by the takers (default: one each); "
-                       "the direct client always has one per taker");
+                       "Database connections shared by the takers (default: one each)");
   take_cmd->add_option("--accounts", accounts, "Ready accounts in the pool");
+  take_cmd->add_flag("--reprepare", reprepare,
+                     "Direct: prepare each statement on every use, as SOCI does");
   auto* import_cmd = app.add_subcommand("import", "CSV import time through pool::Pool.");
   import_cmd->add_option("--db", url, "sqlite:PATH or postgresql://…")->required();
   import_cmd->add_option("--rows", rows, "Rows in the file");
@@ -407,7 +484,7 @@ int main(int argc, char** argv) {
     if (connections <= 0) connections = takers;
     const TakeRun run = client == "service"
                             ? take_through_service(url, takers, connections, accounts)
-                            : take_directly(url, takers, accounts);
+                            : take_directly(url, takers, connections, accounts, reprepare);
     const bool ok = run.takes == accounts && run.distinct == accounts && run.none_answers == takers;
     fmt::print(
         "client={} takers={} accounts={} takes={} distinct={} seconds={:.3f} "

@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -25,6 +28,13 @@ constexpr const char* kFindAccount =
 
 constexpr const char* kFindByOrder =
     "SELECT {} FROM pool_accounts WHERE provider_org_id = :provider AND order_ref = :order_ref";
+
+// PostgreSQL only: takers with one order_ref queue here, before either locks a ready row. Without
+// it both would lock one; the loser, refused by the unique order_ref index once the winner
+// commits, would hand its row back only after other takers had skipped it for younger ones.
+// (hashtext collisions merely queue unrelated takes for a moment.)
+constexpr const char* kLockOrderRef =
+    "SELECT pg_advisory_xact_lock(hashtext(:provider), hashtext(:order_ref))";
 
 // Served by the index pool_accounts_ready.
 constexpr const char* kOldestReady =
@@ -267,6 +277,92 @@ long long exec(soci::session& s, const std::string& sql, std::vector<Param> para
   return st.get_affected_rows();
 }
 
+}  // namespace
+
+// A statement prepared once on one connection, with the storage its parameters (and, for a
+// SELECT of accounts, its columns) are bound to.
+struct CachedStatement {
+  CachedStatement(soci::session& s, const std::string& sql, size_t params_count, bool accounts)
+      : st(s) {
+    if (accounts) reader = std::make_unique<AccountReader>(st);
+    params.reserve(params_count);  // bound by address below: never reallocated
+    for (size_t i = 0; i < params_count; ++i) params.emplace_back(std::string());
+    bind_params(st, params);
+    st.alloc();
+    st.prepare(sql, soci::details::st_repeatable_query);
+    st.define_and_bind();
+  }
+  soci::statement st;
+  std::vector<Param> params;
+  std::unique_ptr<AccountReader> reader;
+};
+
+// Keyed by connection and SQL text; only the take's four statements go through it, so it holds at
+// most four per connection. A connection is leased by one thread at a time, so only the map needs
+// the lock, not the statements. SQLite connections are never reopened, so the keys stay valid for
+// the database's life.
+class StatementCache {
+ public:
+  // Runs `use(statement)` on the connection's cached statement for `sql`, with `params` bound;
+  // a statement that threw is dropped (prepared afresh next time) and the exception passed on.
+  template <typename Use>
+  auto run(soci::session& s, const std::string& sql, const std::vector<Param>& params,
+           bool accounts, Use&& use) {
+    CachedStatement* c = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      auto& slot = statements_[{&s, sql}];
+      if (!slot) slot = std::make_unique<CachedStatement>(s, sql, params.size(), accounts);
+      c = slot.get();
+    }
+    for (size_t i = 0; i < params.size(); ++i) {
+      c->params[i].value = params[i].value;
+      c->params[i].ind = params[i].ind;
+    }
+    try {
+      return use(*c);
+    } catch (...) {
+      std::lock_guard lock(mutex_);
+      statements_.erase({&s, sql});
+      throw;
+    }
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::pair<soci::session*, std::string>, std::unique_ptr<CachedStatement>> statements_;
+};
+
+namespace {
+
+// select_accounts / exec through `cache` when there is one.
+std::vector<Account> select_accounts(StatementCache* cache, soci::session& s,
+                                     const std::string& sql, std::vector<Param> params) {
+  if (cache == nullptr) return select_accounts(s, sql, std::move(params));
+  return cache->run(s, sql, params, true, [](CachedStatement& c) {
+    c.st.execute(false);
+    std::vector<Account> out;
+    while (c.st.fetch()) out.push_back(c.reader->get());
+    return out;
+  });
+}
+
+std::optional<Account> select_account(StatementCache* cache, soci::session& s,
+                                      const std::string& sql, std::vector<Param> params) {
+  auto rows = select_accounts(cache, s, sql, std::move(params));
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+long long exec(StatementCache* cache, soci::session& s, const std::string& sql,
+               std::vector<Param> params) {
+  if (cache == nullptr) return exec(s, sql, std::move(params));
+  return cache->run(s, sql, params, false, [](CachedStatement& c) {
+    c.st.execute(true);
+    return static_cast<long long>(c.st.get_affected_rows());
+  });
+}
+
 std::vector<std::string> select_strings(soci::session& s, const std::string& sql,
                                         std::vector<Param> params) {
   soci::statement st(s);
@@ -293,7 +389,11 @@ std::optional<Account> AccountTx::find_by_order(const std::string& provider,
                                                 const std::string& order_ref, Lock lock) {
   std::string sql = with_columns(kFindByOrder);
   if (lock == Lock::kForUpdate) sql += db_.for_update();
-  return select_account(s_, sql, {provider, order_ref});
+  return select_account(cache_, s_, sql, {provider, order_ref});
+}
+
+void AccountTx::lock_order_ref(const std::string& provider, const std::string& order_ref) {
+  if (db_.backend() == db::Backend::kPostgresql) exec(s_, kLockOrderRef, {provider, order_ref});
 }
 
 core::Result<std::optional<Account>> AccountTx::lock_oldest_ready(
@@ -301,7 +401,7 @@ core::Result<std::optional<Account>> AccountTx::lock_oldest_ready(
   const std::string plain = with_columns(kOldestReady);
   if (*db_.skip_locked() == '\0') {
     // SQLite: this write transaction holds the database; the oldest ready row is ours.
-    return select_account(s_, plain, {provider, marketplace_id});
+    return select_account(cache_, s_, plain, {provider, marketplace_id});
   }
   const std::string skipping = plain + db_.skip_locked();
   const auto deadline = std::chrono::steady_clock::now() + kReadyWait;
@@ -324,11 +424,11 @@ void AccountTx::move_status(const Account& before, const StatusMove& move) {
   const std::string at = time_text(move.at);
   const std::optional<std::string> progress =
       move.starts_progress ? std::optional<std::string>(at) : std::nullopt;
-  exec(s_, kMoveStatus,
+  exec(cache_, s_, kMoveStatus,
        {status_name(move.to), move.reason, move.actor, at, move.order_ref, progress, at,
         before.account_id});
   const std::string history_order = move.order_ref.value_or(before.order_ref);
-  exec(s_, kInsertHistory,
+  exec(cache_, s_, kInsertHistory,
        {status_name(before.status), status_name(move.to), move.actor, move.reason, history_order,
         at, before.account_id});
 }
@@ -610,8 +710,16 @@ long long AccountTx::count_access_check_candidates(const std::string& provider, 
   return ready + invalid;
 }
 
+AccountStore::AccountStore(db::Database& database)
+    : db_(database),
+      cache_(database.backend() == db::Backend::kSqlite ? std::make_unique<StatementCache>()
+                                                        : nullptr) {}
+
+AccountStore::~AccountStore() = default;
+
 AllocationSql allocation_sql() {
-  return {.find_by_order = with_columns(kFindByOrder),
+  return {.lock_order_ref = kLockOrderRef,
+          .find_by_order = with_columns(kFindByOrder),
           .oldest_ready = with_columns(kOldestReady),
           .move_status = kMoveStatus,
           .insert_history = kInsertHistory};

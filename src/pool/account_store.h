@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,14 +54,24 @@ struct AccountIdStatus {
   AccountStatus status = AccountStatus::kReady;
 };
 
+// SQLite only: the four statements of a take (find by order, oldest ready, status move, history
+// row) prepared once per connection and kept, instead of SOCI preparing them on every call, which
+// took about half of a take's time (docs/performance.md). Defined in account_store.cpp.
+class StatementCache;
+
 class AccountTx {
  public:
-  AccountTx(soci::session& session, const db::Database& database) : s_(session), db_(database) {}
+  // `cache` may be null (PostgreSQL).
+  AccountTx(soci::session& session, const db::Database& database, StatementCache* cache = nullptr)
+      : s_(session), db_(database), cache_(cache) {}
 
   std::optional<Account> find(const std::string& provider, const std::string& account_id,
                               Lock lock);
   std::optional<Account> find_by_order(const std::string& provider, const std::string& order_ref,
                                        Lock lock);
+  // Until the transaction ends, other takers with this order_ref wait here (PostgreSQL; a no-op
+  // on SQLite, where a write transaction excludes every other anyway).
+  void lock_order_ref(const std::string& provider, const std::string& order_ref);
   // The oldest ready account of (provider, marketplace), locked against other takers. On
   // PostgreSQL rows locked by other takers are skipped; when every ready row is locked it looks
   // again until one is free or none is left, so that it answers nullopt only when no ready
@@ -112,18 +123,22 @@ class AccountTx {
  private:
   soci::session& s_;
   const db::Database& db_;
+  StatementCache* cache_;
 };
 
+// Thread safety: safe for concurrent use; each transaction runs on its own leased connection.
+// `database` must outlive the store (its cached statements belong to the database's connections).
 class AccountStore {
  public:
-  explicit AccountStore(db::Database& database) : db_(database) {}
+  explicit AccountStore(db::Database& database);
+  ~AccountStore();
 
   // Runs fn(AccountTx&) in a write transaction (retried on serialization failure or busy: fn
   // must have no effects outside the database).
   template <typename Fn>
   auto write(Fn&& fn) {
     return db_.transact([&](soci::session& s) {
-      AccountTx tx(s, db_);
+      AccountTx tx(s, db_, cache_.get());
       return fn(tx);
     });
   }
@@ -131,7 +146,7 @@ class AccountStore {
   auto read(Fn&& fn) const {
     return db_.transact(
         [&](soci::session& s) {
-          AccountTx tx(s, db_);
+          AccountTx tx(s, db_, cache_.get());
           return fn(tx);
         },
         db::TxMode::kRead);
@@ -139,11 +154,13 @@ class AccountStore {
 
  private:
   db::Database& db_;
+  std::unique_ptr<StatementCache> cache_;  // null on PostgreSQL
 };
 
 // The SQL of an allocation, exactly as take() runs it, for the benchmark's direct clients.
 // Parameters are named (:name); bind them in the order they appear.
 struct AllocationSql {
+  std::string lock_order_ref;  // PostgreSQL only: :provider, :order_ref
   std::string find_by_order;   // :provider, :order_ref
   std::string oldest_ready;    // :provider, :marketplace_id (append the locking clause)
   std::string move_status;     // see kMoveStatus

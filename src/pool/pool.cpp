@@ -496,6 +496,7 @@ core::Result<Account> Pool::take(const std::string& provider_org_id,
   for (int attempt = 1;; ++attempt) {
     const core::TimePoint at = now();
     auto taken = store_->write([&](AccountTx& tx) -> core::Result<Account> {
+      tx.lock_order_ref(provider_org_id, order_ref);
       if (auto mine = tx.find_by_order(provider_org_id, order_ref, Lock::kNone)) {
         if (mine->marketplace_id != marketplace_id) {
           return core::conflict(

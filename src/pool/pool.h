@@ -21,7 +21,8 @@
 // takers skip each other's locked rows (FOR UPDATE SKIP LOCKED) and, only when every remaining
 // ready row is locked, look again after short pauses, so no taker is told "none" while one is
 // ready; on SQLite takes are serialized by BEGIN IMMEDIATE. Taking again with the same order_ref
-// returns the same account.
+// returns the same account; takers with one order_ref at the same moment queue on it (a
+// PostgreSQL advisory lock) before locking any row, so none of them holds back an older account.
 //
 // Thread safety: a Pool is safe for concurrent use from many threads and many processes sharing
 // one database. It holds no state of its own between calls.

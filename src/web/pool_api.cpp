@@ -229,9 +229,9 @@ void add_pool_api(http::Router& router, const Auth& auth, pool::Pool& pool) {
   router.get("/api/v1/orgs/{org}/pool/accounts",
              auth.member([api](http::Request& r, RequestContext& c) { return api.list(r, c); },
                          kProviderOrgs));
-  router.post(
-      "/api/v1/orgs/{org}/pool/accounts",
-      auth.admin([api](http::Request& r, RequestContext& c) { return api.add(r, c); }, kProviderOrgs));
+  router.post("/api/v1/orgs/{org}/pool/accounts",
+              auth.admin([api](http::Request& r, RequestContext& c) { return api.add(r, c); },
+                         kProviderOrgs));
   router.post("/api/v1/orgs/{org}/pool/accounts/import",
               auth.admin([api](http::Request& r, RequestContext& c) { return api.import(r, c); },
                          kProviderOrgs));
