@@ -188,7 +188,7 @@ class PgClient {
   PgClient(const std::string& url, bool reprepare)
       : conn_(PQconnectdb(url.c_str())), reprepare_(reprepare) {
     if (PQstatus(conn_) != CONNECTION_OK) throw std::runtime_error(PQerrorMessage(conn_));
-    const pool::AllocationSql sql = pool::allocation_sql();
+    const pool::AllocationSql sql = pool::allocation_sql(db::Backend::kPostgresql);
     prepare("order", sql.lock_order_ref);
     prepare("find", sql.find_by_order);
     prepare("skip", sql.oldest_ready + " FOR UPDATE SKIP LOCKED");
@@ -267,7 +267,7 @@ class SqliteClient {
     exec("PRAGMA journal_mode=WAL");
     exec("PRAGMA foreign_keys=ON");
     exec("PRAGMA synchronous=NORMAL");
-    const pool::AllocationSql sql = pool::allocation_sql();
+    const pool::AllocationSql sql = pool::allocation_sql(db::Backend::kSqlite);
     find_ = prepare(sql.find_by_order);
     oldest_ = prepare(sql.oldest_ready);
     move_ = prepare(sql.move_status);

@@ -305,4 +305,12 @@ const char* Database::for_update() const {
   return backend_ == Backend::kPostgresql ? " FOR UPDATE" : "";
 }
 
+const char* transaction_lock_sql(Backend backend) {
+  return backend == Backend::kPostgresql
+             ? "SELECT pg_advisory_xact_lock(hashtext(:first), hashtext(:second))"
+             : "";
+}
+
+const char* Database::transaction_lock() const { return transaction_lock_sql(backend_); }
+
 }  // namespace db

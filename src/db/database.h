@@ -35,6 +35,12 @@ namespace db {
 
 enum class Backend { kSqlite, kPostgresql };
 
+// A statement that takes a lock on a pair of names (two text parameters) until the transaction
+// ends, so that transactions about the same thing queue: PostgreSQL's transaction advisory lock
+// on their hashes (a collision only queues unrelated work for a moment); "" on SQLite, where a
+// write transaction holds the whole database anyway.
+const char* transaction_lock_sql(Backend backend);
+
 struct Settings {
   // "sqlite:PATH" (":memory:" is refused: every connection must see the same data) or
   // "postgresql://…" / "postgres://…" (any libpq URI).
@@ -110,6 +116,8 @@ class Database {
   const char* skip_locked() const;
   // " FOR UPDATE" on PostgreSQL, "" on SQLite (a write transaction already holds the database).
   const char* for_update() const;
+  // transaction_lock_sql(backend()).
+  const char* transaction_lock() const;
 
   int pool_size() const { return static_cast<int>(sessions_.size()); }
   int in_use() const { return in_use_.load(); }

@@ -29,13 +29,6 @@ constexpr const char* kFindAccount =
 constexpr const char* kFindByOrder =
     "SELECT {} FROM pool_accounts WHERE provider_org_id = :provider AND order_ref = :order_ref";
 
-// PostgreSQL only: takers with one order_ref queue here, before either locks a ready row. Without
-// it both would lock one; the loser, refused by the unique order_ref index once the winner
-// commits, would hand its row back only after other takers had skipped it for younger ones.
-// (hashtext collisions merely queue unrelated takes for a moment.)
-constexpr const char* kLockOrderRef =
-    "SELECT pg_advisory_xact_lock(hashtext(:provider), hashtext(:order_ref))";
-
 // Served by the index pool_accounts_ready.
 constexpr const char* kOldestReady =
     "SELECT {} FROM pool_accounts"
@@ -392,8 +385,12 @@ std::optional<Account> AccountTx::find_by_order(const std::string& provider,
   return select_account(cache_, s_, sql, {provider, order_ref});
 }
 
+// Takers with one order_ref queue here (db::Database::transaction_lock) before either locks a
+// ready row. Without it, on PostgreSQL both would lock one; the loser, refused by the unique
+// order_ref index once the winner commits, would hand its row back only after other takers had
+// skipped it for younger ones.
 void AccountTx::lock_order_ref(const std::string& provider, const std::string& order_ref) {
-  if (db_.backend() == db::Backend::kPostgresql) exec(s_, kLockOrderRef, {provider, order_ref});
+  if (const char* sql = db_.transaction_lock(); *sql != '\0') exec(s_, sql, {provider, order_ref});
 }
 
 core::Result<std::optional<Account>> AccountTx::lock_oldest_ready(
@@ -717,8 +714,8 @@ AccountStore::AccountStore(db::Database& database)
 
 AccountStore::~AccountStore() = default;
 
-AllocationSql allocation_sql() {
-  return {.lock_order_ref = kLockOrderRef,
+AllocationSql allocation_sql(db::Backend backend) {
+  return {.lock_order_ref = db::transaction_lock_sql(backend),
           .find_by_order = with_columns(kFindByOrder),
           .oldest_ready = with_columns(kOldestReady),
           .move_status = kMoveStatus,

@@ -160,12 +160,12 @@ class AccountStore {
 // The SQL of an allocation, exactly as take() runs it, for the benchmark's direct clients.
 // Parameters are named (:name); bind them in the order they appear.
 struct AllocationSql {
-  std::string lock_order_ref;  // PostgreSQL only: :provider, :order_ref
+  std::string lock_order_ref;  // :provider, :order_ref; "" when the backend needs none
   std::string find_by_order;   // :provider, :order_ref
   std::string oldest_ready;    // :provider, :marketplace_id (append the locking clause)
   std::string move_status;     // see kMoveStatus
   std::string insert_history;  // see kInsertHistory
 };
-AllocationSql allocation_sql();
+AllocationSql allocation_sql(db::Backend backend);
 
 }  // namespace pool
