@@ -367,7 +367,8 @@ class Metering(unittest.TestCase):
         self.assertEqual(error_code(cm), "ExpiredTokenException")
 
     def test_deduplication(self):
-        at = SIM.now() - 2 * 3600
+        # Early in an hour two hours back, so that a minute later is still the same hour.
+        at = (int(SIM.now()) // 3600 - 2) * 3600 + 60
         out = self.metering.batch_meter_usage(ProductCode=self.code,
                                               UsageRecords=[self.record(5, "api_calls", at=at)])
         first = out["Results"][0]
