@@ -20,21 +20,8 @@ import_rows=${IMPORT_ROWS:-"100000 1000000"}
 bench=$root/build/marketlink_pool_bench
 binary=$root/build/marketlink
 [ -x "$bench" ] && [ -x "$binary" ] || { echo "bench: build first (make build)" >&2; exit 1; }
-command -v sqlite3 >/dev/null && command -v psql >/dev/null || bash scripts/install-deps.sh
-
-work=$(mktemp -d /tmp/marketlink-pool-bench.XXXXXX)
-chmod 755 "$work"
-cleanup() {
-  bash scripts/pg-cluster.sh stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-pg=$(bash scripts/pg-cluster.sh start "$work/pg")
-lite="sqlite:$work/bench.db"
-
-value() { tr ' ' '\n' | sed -n "s/^$1=//p"; }  # key → its value in a "k=v k=v" line
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# shellcheck source=bench/pool_common.sh
+source bench/pool_common.sh
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 grouped() { sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$1"; }

@@ -24,21 +24,8 @@ tests=$root/build/marketlink_pool_process_tests
 for b in "$http" "$raw" "$tests" "$root/build/marketlink"; do
   [ -x "$b" ] || { echo "bench: build first (make build)" >&2; exit 1; }
 done
-command -v psql >/dev/null || bash scripts/install-deps.sh
-
-work=$(mktemp -d /tmp/marketlink-pool-http.XXXXXX)
-chmod 755 "$work"
-cleanup() {
-  bash scripts/pg-cluster.sh stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-pg=$(bash scripts/pg-cluster.sh start "$work/pg")
-lite="sqlite:$work/bench.db"
-
-value() { tr ' ' '\n' | sed -n "s/^$1=//p"; }  # key → its value in a "k=v k=v" line
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# shellcheck source=bench/pool_common.sh
+source bench/pool_common.sh
 
 echo "machine: $(nproc) cores, $(lscpu | awk -F: '/Model name/{gsub(/^ +/,"",$2); print $2}'), $(free -g | awk '/Mem:/{print $2}') GiB; SQLite $(sqlite3 --version 2>/dev/null | cut -d' ' -f1), PostgreSQL $(psql -V | awk '{print $3}')"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared: other load skews the figures)"
