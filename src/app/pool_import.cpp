@@ -10,23 +10,13 @@
 
 #include "app/command_context.h"
 #include "core/log.h"
+#include "core/text.h"
 #include "pool/pool.h"
 #include "web/pool_api.h"
 
 namespace app {
 
 namespace {
-
-// "12,345".
-std::string grouped(long long n) {
-  std::string digits = std::to_string(n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 // Draws one line per phase on standard error: a bar redrawn in place on a terminal, the phase's
 // start and end otherwise (logs stay readable).
@@ -40,14 +30,15 @@ class ProgressBar {
       finish_line();
       phase_ = phase;
       last_percent_ = -1;
-      if (!tty_) fmt::print(stderr, "{} {} rows\n", label, grouped(total));
+      if (!tty_) fmt::print(stderr, "{} {} rows\n", label, core::group_thousands(total));
     }
     const int percent = total > 0 ? static_cast<int>(done * 100 / total) : 100;
     if (tty_ && percent != last_percent_) {
       constexpr int kWidth = 30;
       const int filled = percent * kWidth / 100;
       fmt::print(stderr, "\r{} [{}{}] {:>3}%  {} / {}", label, std::string(filled, '#'),
-                 std::string(kWidth - filled, '.'), percent, grouped(done), grouped(total));
+                 std::string(kWidth - filled, '.'), percent, core::group_thousands(done),
+                 core::group_thousands(total));
       open_line_ = true;
     }
     last_percent_ = percent;
@@ -104,8 +95,8 @@ int import_pool(const core::Config& config, const PoolImportOptions& options) {
     }
     return 1;
   }
-  fmt::print("Imported {} accounts into the pool of {}.\n", grouped(imported->imported),
-             provider->name);
+  fmt::print("Imported {} accounts into the pool of {}.\n",
+             core::group_thousands(imported->imported), provider->name);
   return 0;
 }
 

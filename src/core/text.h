@@ -27,4 +27,9 @@ std::string base64url_encode(std::string_view bytes);
 // Standard base64 with padding; nullopt when `text` is not well formed.
 std::optional<std::string> base64_decode(std::string_view text);
 
+// `text` without leading and trailing ASCII whitespace (space, \t, \n, \v, \f, \r).
+std::string_view trim(std::string_view text);
+// 1234567 → "1,234,567" (and -1234 → "-1,234"), for people reading counts.
+std::string group_thousands(long long n);
+
 }  // namespace core

@@ -33,4 +33,20 @@ TEST(Text, Base64RejectsMalformedInput) {
 }
 
 }  // namespace
+TEST(Text, TrimsAsciiWhitespaceAtBothEnds) {
+  EXPECT_EQ(trim("  a b \t\r\n"), "a b");
+  EXPECT_EQ(trim("\v\fx"), "x");
+  EXPECT_EQ(trim(" \t\n"), "");
+  EXPECT_EQ(trim(""), "");
+}
+
+TEST(Text, GroupsThousands) {
+  EXPECT_EQ(group_thousands(0), "0");
+  EXPECT_EQ(group_thousands(999), "999");
+  EXPECT_EQ(group_thousands(1000), "1,000");
+  EXPECT_EQ(group_thousands(1234567), "1,234,567");
+  EXPECT_EQ(group_thousands(-1234), "-1,234");
+  EXPECT_EQ(group_thousands(-123), "-123");
+}
+
 }  // namespace core

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "identity/identity.h"
 #include "identity/identity_store.h"
 #include "identity/passwords.h"
@@ -22,14 +23,6 @@ constexpr size_t kMaxNameLength = 200;
 constexpr size_t kMaxEmailLength = 254;
 // Touch a session or token at most this often: every request need not write.
 constexpr auto kTouchInterval = std::chrono::seconds(60);
-
-std::string trim(std::string_view s) {
-  size_t b = 0;
-  size_t e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
 
 // Any domain is accepted: only the shape of the address is checked.
 std::optional<std::string> email_problem(const std::string& normalized) {
@@ -164,9 +157,9 @@ core::Result<std::string> IdentityService::hash_new_password(
 
 core::Result<SignUpResult> IdentityService::sign_up(const SignUpForm& form, const std::string& ip) {
   const std::string normalized = normalize_email(form.email);
-  const std::string email = trim(form.email);
-  const std::string name = trim(form.name);
-  const std::string org_name = trim(form.organization_name);
+  const std::string email = std::string(core::trim(form.email));
+  const std::string name = std::string(core::trim(form.name));
+  const std::string org_name = std::string(core::trim(form.organization_name));
   std::vector<core::ErrorDetail> errors;
   if (auto p = email_problem(normalized)) errors.push_back({.field = "email", .message = *p});
   if (name.empty()) errors.push_back({.field = "name", .message = "Enter your name."});
@@ -295,10 +288,10 @@ core::Result<User> IdentityService::verify_email(const std::string& token, const
 
 core::Result<User> IdentityService::create_user(const NewUser& input) {
   const std::string normalized = normalize_email(input.email);
-  const std::string email = trim(input.email);
+  const std::string email = std::string(core::trim(input.email));
   std::vector<core::ErrorDetail> errors;
   if (auto p = email_problem(normalized)) errors.push_back({.field = "email", .message = *p});
-  std::string name = trim(input.name);
+  std::string name = std::string(core::trim(input.name));
   if (name.empty()) name = default_name(email);
   if (name.size() > kMaxNameLength) errors.push_back({.field = "name", .message = "Too long."});
   auto hash = hash_new_password(input.password, normalized, errors);
@@ -598,7 +591,7 @@ core::Status IdentityService::check_email_token(const std::string& token, bool i
 
 core::Result<Organization> IdentityService::create_organization(const NewOrganization& input,
                                                                 const Actor& actor) {
-  const std::string name = trim(input.name);
+  const std::string name = std::string(core::trim(input.name));
   std::vector<core::ErrorDetail> errors;
   if (name.empty() || slug_for(name).empty()) {
     errors.push_back(
@@ -734,7 +727,7 @@ core::Result<Invitation> IdentityService::invite(const std::string& org_id,
       }
       invitation.member = Member{.user = user->user, .role = role, .joined_at = tx.now()};
     } else {
-      const std::string trimmed = trim(email);
+      const std::string trimmed = std::string(core::trim(email));
       User created{.id = ids_.new_id(),
                    .email = trimmed,
                    .name = default_name(trimmed),
@@ -794,7 +787,7 @@ core::Result<User> IdentityService::accept_invitation(const std::string& token,
       },
       db::TxMode::kRead);
   if (!rec.ok()) return rec.error();
-  const std::string clean_name = trim(name);
+  const std::string clean_name = std::string(core::trim(name));
   std::vector<core::ErrorDetail> errors;
   if (clean_name.empty()) errors.push_back({.field = "name", .message = "Enter your name."});
   if (clean_name.size() > kMaxNameLength)
@@ -888,7 +881,7 @@ core::Status IdentityService::remove_member(const std::string& org_id, const std
 core::Result<NewApiToken> IdentityService::create_api_token(const std::string& org_id,
                                                             const std::string& name,
                                                             const Actor& actor) {
-  const std::string clean = trim(name);
+  const std::string clean = std::string(core::trim(name));
   if (clean.empty() || clean.size() > 100) {
     return form_error(
         {{.field = "name", .message = "Give the token a name of 1 to 100 characters."}});

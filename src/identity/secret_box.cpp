@@ -2,7 +2,6 @@
 
 #include <sodium.h>
 
-#include <cctype>
 #include <optional>
 
 #include "core/ids.h"
@@ -13,16 +12,6 @@ namespace identity {
 namespace {
 
 constexpr std::string_view kVersion = "v1:";
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::optional<std::string> hex_decode(std::string_view text) {
   if (text.size() % 2 != 0) return std::nullopt;
@@ -47,7 +36,7 @@ core::Error unreadable() {
 
 core::Result<SecretBox> SecretBox::from_key_text(std::string_view text) {
   if (sodium_init() < 0) return core::internal("libsodium could not be initialized.");
-  text = trim(text);
+  text = core::trim(text);
   std::optional<std::string> bytes;
   if (text.size() == kKeyBytes * 2) bytes = hex_decode(text);
   if (!bytes) bytes = core::base64_decode(text);

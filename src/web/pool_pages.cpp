@@ -8,6 +8,7 @@
 #include <map>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "http/multipart.h"
 #include "web/page_support.h"
 #include "web/pool_shared.h"
@@ -62,24 +63,8 @@ long long count_of(const pool::StatusCounts& c, pool::AccountStatus s) {
   return 0;
 }
 
-// 1234567 → "1,234,567".
-std::string grouped(long long n) {
-  std::string digits = std::to_string(n < 0 ? -n : n);
-  std::string out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return n < 0 ? "-" + out : out;
-}
-
-std::string accounts_word(long long n) { return grouped(n) + (n == 1 ? " account" : " accounts"); }
-
-std::string trimmed(std::string s) {
-  const auto not_space = [](unsigned char c) { return std::isspace(c) == 0; };
-  s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-  s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-  return s;
+std::string accounts_word(long long n) {
+  return core::group_thousands(n) + (n == 1 ? " account" : " accounts");
 }
 
 // "111111111111, 222222222222 and 3 more".
@@ -107,9 +92,9 @@ struct ListQuery {
   static ListQuery read(const http::Request& r) {
     ListQuery l;
     l.status = r.query("status").value_or("");
-    l.marketplace_id = trimmed(r.query("marketplace_id").value_or(""));
+    l.marketplace_id = std::string(core::trim(r.query("marketplace_id").value_or("")));
     l.model = r.query("model").value_or("");
-    l.q = trimmed(r.query("q").value_or(""));
+    l.q = std::string(core::trim(r.query("q").value_or("")));
     const std::string limit = r.query("limit").value_or("");
     for (int size : kPageSizes) {
       if (limit == std::to_string(size)) l.limit = size;
@@ -262,7 +247,7 @@ struct PoolPages {
       t.status = value;
       TemplateData tab;
       tab.set("label", label);
-      tab.set("count", grouped(n));
+      tab.set("count", core::group_thousands(n));
       tab.set("href", t.href(start, false));
       if (*chip != '\0') tab.set("chip", chip);
       tab.set("current", q.status == value);
@@ -273,7 +258,7 @@ struct PoolPages {
       add_tab(pool::status_name(s), status_label(s), count_of(*counts, s), status_chip(s));
     }
     d.set("tabs", tabs);
-    d.set("total", grouped(total));
+    d.set("total", core::group_thousands(total));
     d.set("total_label", accounts_word(total));
     d.set("pool_empty", total == 0);
 
@@ -321,15 +306,16 @@ struct PoolPages {
     if (!q.cursor.empty()) d.set("first_href", q.href(start, false));
     d.set("clear_href", start);
     if (shown > 0) {
-      const std::string range = fmt::format("{}–{}", grouped(q.from + 1), grouped(q.from + shown));
+      const std::string range = fmt::format("{}–{}", core::group_thousands(q.from + 1),
+                                            core::group_thousands(q.from + shown));
       std::string showing;
       if (!q.narrowed()) {
         const auto s = pool::parse_status(q.status);
         const long long matching = s ? count_of(*counts, *s) : total;
-        showing = fmt::format("Showing {} of {}", range, grouped(matching));
+        showing = fmt::format("Showing {} of {}", range, core::group_thousands(matching));
       } else {
         showing = fmt::format("Showing {} of the matching accounts ({} in the pool)", range,
-                              grouped(total));
+                              core::group_thousands(total));
       }
       d.set("showing", showing);
     }
@@ -383,8 +369,8 @@ struct PoolPages {
 
   http::Response add(http::Request& r, RequestContext& ctx) const {
     const Form f(r);
-    const std::string account_id = trimmed(f["account_id"]);
-    const std::string marketplace_id = trimmed(f["marketplace_id"]);
+    const std::string account_id = std::string(core::trim(f["account_id"]));
+    const std::string marketplace_id = std::string(core::trim(f["marketplace_id"]));
     const auto model = pool::parse_model(f["model"]);
     TemplateData d;
     d.set("account_id", account_id);
@@ -427,7 +413,7 @@ struct PoolPages {
           "has_row_errors", "rows_listed", "file_name"}) {
       if (auto v = d.get(key)) data.set(key, *v);
     }
-    data.set("max_rows", grouped(1'000'000));
+    data.set("max_rows", core::group_thousands(1'000'000));
     return pages.render(r, ctx, "pool_import",
                         Frame{.title = "Import accounts", .breadcrumbs = crumbs(ctx, true)},
                         std::move(data), status);
@@ -468,7 +454,7 @@ struct PoolPages {
       }
       d.set("row_errors", rows);
       d.set("has_row_errors", !row_errors.empty());
-      d.set("rows_listed", grouped(static_cast<long long>(row_errors.size())));
+      d.set("rows_listed", core::group_thousands(static_cast<long long>(row_errors.size())));
       return import_page(r, ctx, d, 422);
     }
     record(r, ctx, "pool.imported", "",
@@ -559,21 +545,21 @@ struct PoolPages {
     const Form f(r);
     const std::string account_id = r.param("account_id");
     TemplateData d;
-    d.set("marketplace_id", trimmed(f["marketplace_id"]));
+    d.set("marketplace_id", std::string(core::trim(f["marketplace_id"])));
     d.set("model", f["model"]);
     d.set("status", f["status"]);
-    d.set("reason", trimmed(f["reason"]));
+    d.set("reason", std::string(core::trim(f["reason"])));
 
     pool::AccountUpdate update;
     core::Error e = core::invalid("Some fields need your attention.", "invalid_argument");
-    const std::string marketplace_id = trimmed(f["marketplace_id"]);
+    const std::string marketplace_id = std::string(core::trim(f["marketplace_id"]));
     if (marketplace_id.empty()) {
       e.details.push_back({"marketplace_id", "Enter the marketplace id, e.g. MP-0000."});
     }
     update.marketplace_id = marketplace_id;
     update.model = pool::parse_model(f["model"]);
     if (!update.model) e.details.push_back({"model", "Choose SPAM or ECAM."});
-    update.reason = trimmed(f["reason"]);
+    update.reason = std::string(core::trim(f["reason"]));
     if (!f["status"].empty()) {
       update.status = pool::parse_status(f["status"]);
       if (!update.status) e.details.push_back({"status", "Choose a status."});
@@ -697,7 +683,7 @@ struct PoolPages {
           fmt::format("Every account in the pool of {} is deleted, on every page, with its "
                       "history. Accounts in Provisioning in progress ({}) are skipped. This "
                       "cannot be undone.",
-                      ctx.org->name, grouped(counts->provisioning)),
+                      ctx.org->name, core::group_thousands(counts->provisioning)),
           base(ctx) + "/delete-all", {}, back, "Delete all " + accounts_word(total));
     }
     auto removed = pool.remove_all(ctx.org_id(), pool_actor(ctx));
@@ -721,7 +707,7 @@ struct PoolPages {
     const Form f(r);
     const std::string back = back_to(ctx, f["back"]);
     const std::string account_id = r.param("account_id");
-    const std::string reason = trimmed(f["reason"]);
+    const std::string reason = std::string(core::trim(f["reason"]));
     const std::string choice = f["resolution"];
     if (choice != "mark_failed" && choice != "return_to_ready") {
       return auth.redirect_with_flash(back, "Choose Mark failed or Return to ready.", "fail");
