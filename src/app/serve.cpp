@@ -312,7 +312,7 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   web::add_site_routes(router, **pages, auth);
   web::add_identity_pages(router, **pages, auth, audit);
   web::add_identity_api(router, auth, audit);
-  web::add_pool_api(router, auth, account_pool);
+  web::add_pool_api(router, auth, account_pool, audit);
   web::add_pool_aws_access_routes(router, **pages, auth, pool_aws_access);
   web::add_pool_pages(router, **pages, auth, account_pool, audit);
 

@@ -1,5 +1,6 @@
 #include "web/pool_api.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <vector>
@@ -107,6 +108,7 @@ core::Result<std::vector<std::string>> account_ids(const json& body) {
 struct PoolApi {
   const Auth& auth;
   pool::Pool& pool;
+  identity::AuditLog& audit;
 
   http::Response list(http::Request& r, RequestContext& ctx) const {
     auto filter = pool_list_filter(r);
@@ -150,6 +152,8 @@ struct PoolApi {
       }
       return auth.error(r, imported.error());
     }
+    record_pool_change(audit, r, ctx, "pool.imported", "",
+                       fmt::format("Imported {} accounts through the API", imported->imported));
     return json_response(201, {{"imported", imported->imported}});
   }
 
@@ -160,12 +164,19 @@ struct PoolApi {
     if (!update.ok()) return auth.error(r, update.error());
     auto updated = pool.update(ctx.org_id(), r.param("account_id"), *update, pool_actor(ctx));
     if (!updated.ok()) return auth.error(r, updated.error());
+    if (update->status) {
+      record_pool_change(audit, r, ctx, "pool.account_status_changed", updated->account_id,
+                         fmt::format("→ {}{}", pool::status_name(updated->status),
+                                     update->reason.empty() ? "" : ": " + update->reason));
+    }
     return json_response(200, account_json(*updated));
   }
 
   http::Response remove(http::Request& r, RequestContext& ctx) const {
     auto removed = pool.remove(ctx.org_id(), r.param("account_id"), pool_actor(ctx));
     if (!removed.ok()) return auth.error(r, removed.error());
+    record_pool_change(audit, r, ctx, "pool.account_deleted", r.param("account_id"),
+                       "Deleted account " + r.param("account_id"));
     return http::Response::no_content();
   }
 
@@ -182,6 +193,9 @@ struct PoolApi {
       }
       auto removed = pool.remove_all(ctx.org_id(), pool_actor(ctx));
       if (!removed.ok()) return auth.error(r, removed.error());
+      record_pool_change(audit, r, ctx, "pool.accounts_deleted", "",
+                         fmt::format("Deleted all accounts: {}, {} skipped in provisioning",
+                                     removed->deleted, removed->skipped_in_use.size()));
       return json_response(
           200, {{"deleted", removed->deleted}, {"skipped_in_use", removed->skipped_in_use}});
     }
@@ -189,6 +203,8 @@ struct PoolApi {
     if (!ids.ok()) return auth.error(r, ids.error());
     auto removed = pool.remove_selected(ctx.org_id(), *ids, pool_actor(ctx));
     if (!removed.ok()) return auth.error(r, removed.error());
+    record_pool_change(audit, r, ctx, "pool.accounts_deleted", "",
+                       fmt::format("Deleted {} accounts through the API", *removed));
     return json_response(200, {{"deleted", *removed}});
   }
 
@@ -224,8 +240,9 @@ struct PoolApi {
 
 }  // namespace
 
-void add_pool_api(http::Router& router, const Auth& auth, pool::Pool& pool) {
-  const PoolApi api{auth, pool};
+void add_pool_api(http::Router& router, const Auth& auth, pool::Pool& pool,
+                  identity::AuditLog& audit) {
+  const PoolApi api{auth, pool, audit};
   router.get("/api/v1/orgs/{org}/pool/accounts",
              auth.member([api](http::Request& r, RequestContext& c) { return api.list(r, c); },
                          kProviderOrgs));

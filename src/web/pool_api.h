@@ -24,7 +24,9 @@ class MarketplaceOrganizations final : public pool::MarketplaceDirectory {
 };
 
 // JSON: /api/v1/orgs/{org}/pool/accounts…, /api/v1/orgs/{org}/pool/allocations… for provider
-// organizations: members read, admins (and API tokens) change. `pool` must outlive the router.
-void add_pool_api(http::Router& router, const Auth& auth, pool::Pool& pool);
+// organizations: members read, admins (and API tokens) change; changes go to the audit log.
+// `pool` and `audit` must outlive the router.
+void add_pool_api(http::Router& router, const Auth& auth, pool::Pool& pool,
+                  identity::AuditLog& audit);
 
 }  // namespace web

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "identity/test_support.h"
@@ -29,7 +31,7 @@ class PoolApiTest : public testing::WebTest {
     if (IsSkipped() || HasFatalFailure()) return;
     marketplaces_ = std::make_unique<MarketplaceOrganizations>(*h_.service);
     pool_ = std::make_unique<pool::Pool>(h_.database->db(), h_.clock, *marketplaces_);
-    add_pool_api(router_, *auth_, *pool_);
+    add_pool_api(router_, *auth_, *pool_, *h_.audit);
 
     const identity::User alice = h_.user("alice@example.com", "Alice");
     const identity::User bob = h_.user("bob@example.com", "Bob");
@@ -254,6 +256,18 @@ TEST_P(PoolApiTest, DeletesOneOrManyButNotWhileProvisioning) {
   EXPECT_EQ(body(all)["deleted"], 1);
   EXPECT_EQ(body(all)["skipped_in_use"], json::array({"222222222222"}));
   EXPECT_EQ(pool_->counts(acme_.id)->total(), 1);
+
+  // Each deletion that happened is in the organization's audit log, refused ones are not.
+  auto events = h_.audit->list(acme_.id, 50, "");
+  ASSERT_TRUE(events.ok());
+  std::vector<std::string> deletions;
+  for (const auto& e : events->events) {
+    if (e.action.starts_with("pool.account")) deletions.push_back(e.action + " " + e.target_id);
+  }
+  std::sort(deletions.begin(), deletions.end());
+  EXPECT_EQ(deletions,
+            (std::vector<std::string>{"pool.account_deleted 111111111111", "pool.accounts_deleted ",
+                                      "pool.accounts_deleted "}));
 }
 
 TEST_P(PoolApiTest, AllocatesCompletesAndFails) {

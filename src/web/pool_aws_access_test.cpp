@@ -58,7 +58,7 @@ class PoolAwsAccessTest : public testing::WebTest {
     access_ = std::make_unique<pool::AwsAccess>(h_.database->db(), h_.clock, *pool_, aws_, *queue_,
                                                 *h_.audit, box_.get());
     ASSERT_TRUE(access_->register_jobs().ok());
-    add_pool_api(router_, *auth_, *pool_);
+    add_pool_api(router_, *auth_, *pool_, *h_.audit);
     add_pool_aws_access_routes(router_, *pages_, *auth_, *access_);
 
     const identity::User alice = h_.user("alice@example.com", "Alice");

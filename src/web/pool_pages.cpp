@@ -168,20 +168,7 @@ struct PoolPages {
 
   void record(const http::Request& r, const RequestContext& ctx, const std::string& action,
               const std::string& target_id, const std::string& detail) const {
-    // The change is made and in the pool's history already: a failed audit write is logged, and
-    // does not turn the answer into an error.
-    const core::Status recorded =
-        audit.record({.org_id = ctx.org_id(),
-                      .subject_user_id = {},
-                      .actor = ctx.actor(r),
-                      .action = action,
-                      .target_type = target_id.empty() ? "pool" : "account",
-                      .target_id = target_id,
-                      .detail = detail});
-    if (!recorded.ok()) {
-      core::log::error("audit entry not written",
-                       {{"action", action}, {"error", recorded.error().message}});
-    }
+    record_pool_change(audit, r, ctx, action, target_id, detail);
   }
 
   ActorNames actor_names(const RequestContext& ctx) const {

@@ -2,9 +2,27 @@
 
 #include <algorithm>
 
+#include "core/log.h"
 #include "web/json_support.h"
 
 namespace web {
+
+void record_pool_change(identity::AuditLog& audit, const http::Request& r,
+                        const RequestContext& ctx, const std::string& action,
+                        const std::string& account_id, const std::string& detail) {
+  const core::Status recorded =
+      audit.record({.org_id = ctx.org_id(),
+                    .subject_user_id = {},
+                    .actor = ctx.actor(r),
+                    .action = action,
+                    .target_type = account_id.empty() ? "pool" : "account",
+                    .target_id = account_id,
+                    .detail = detail});
+  if (!recorded.ok()) {
+    core::log::error("audit entry not written",
+                     {{"action", action}, {"error", recorded.error().message}});
+  }
+}
 
 std::string pool_actor(const RequestContext& ctx) {
   if (ctx.user) return "user:" + ctx.user->id;

@@ -8,6 +8,7 @@
 
 #include "core/result.h"
 #include "http/message.h"
+#include "identity/audit_log.h"
 #include "pool/pool.h"
 #include "web/request_context.h"
 
@@ -15,6 +16,13 @@ namespace web {
 
 // The organizations the pool's routes serve.
 inline const std::vector<identity::OrgKind> kProviderOrgs = {identity::OrgKind::kProvider};
+
+// Writes a change made through the pool's pages or API to the organization's audit log
+// (target "account" with an account id, else "pool"). The change is made and in the pool's
+// history already: a failed audit write is logged and does not turn the answer into an error.
+void record_pool_change(identity::AuditLog& audit, const http::Request& request,
+                        const RequestContext& ctx, const std::string& action,
+                        const std::string& account_id, const std::string& detail);
 
 // Who the pool's history records: "user:<id>" for a signed-in user, "token:<id>" for an API token.
 std::string pool_actor(const RequestContext& ctx);
