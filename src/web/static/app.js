@@ -64,4 +64,15 @@
     count.setAttribute("role", "status");
     update();
   }
+  // Long form posts (a large import): show that the work is under way and prevent a second submit.
+  document.querySelectorAll("form[data-busy-form]").forEach(function (form) {
+    form.addEventListener("submit", function () {
+      var busy = form.querySelector("[data-busy]");
+      if (busy) busy.hidden = false;
+      form.setAttribute("aria-busy", "true");
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        window.setTimeout(function () { button.disabled = true; }, 0);
+      });
+    });
+  });
 })();
