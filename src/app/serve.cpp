@@ -1,6 +1,9 @@
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -106,22 +109,27 @@ core::Result<std::optional<identity::SecretBox>> load_secret_box(const core::Con
     std::filesystem::path dir = "./var";
     if (config.db.starts_with("sqlite:")) {
       dir = std::filesystem::path(config.db.substr(7)).parent_path();
+      if (dir.empty()) dir = ".";
     }
     file = (dir / "sandbox-secret.key").string();
-    if (!std::filesystem::exists(file)) {
-      std::error_code ec;
-      std::filesystem::create_directories(dir, ec);
-      std::ofstream out(file, std::ios::trunc);
-      out << identity::SecretBox::generate_key_text() << "\n";
-      out.close();
-      std::filesystem::permissions(
-          file, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
-      if (!out) return core::internal("The sandbox's secret key could not be written to " + file);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    // Created readable by its owner only, and only once (O_EXCL): another instance starting at
+    // the same moment reads the same key.
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      const std::string key = identity::SecretBox::generate_key_text() + "\n";
+      const bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+      ::close(fd);
+      if (!written)
+        return core::internal("The sandbox's secret key could not be written to " + file);
+    } else if (errno != EEXIST) {
+      return core::internal("The sandbox's secret key could not be created in " + file);
     }
   }
   if (text.empty() && !file.empty()) {
     std::ifstream in(file);
-    if (!in) return core::invalid("MARKETLINK_SECRET_KEY_FILE: " + file + " cannot be read.");
+    if (!in) return core::invalid("The secret key file " + file + " cannot be read.");
     std::getline(in, text);
   }
   if (text.empty()) return std::optional<identity::SecretBox>();
