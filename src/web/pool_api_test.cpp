@@ -108,7 +108,7 @@ TEST_P(PoolApiTest, AddsAndListsAccounts) {
   EXPECT_EQ(error_code(add("12345")), "invalid_account_id");
   EXPECT_EQ(error_code(add("444444444444", "MP-9999")), "invalid_marketplace")
       << "no marketplace organization has that id";
-  EXPECT_EQ(add("444444444444", "MP-0000", "XXX").status, 422);
+  EXPECT_EQ(add("444444444444", "MP-0000", "BIG").status, 422);
   const Reply malformed = call(http::Method::kPost, "/api/v1/orgs/acme/pool/accounts", "{oops");
   EXPECT_EQ(malformed.status, 422);
   EXPECT_EQ(error_code(malformed), "invalid_json");
