@@ -85,6 +85,8 @@ export async function startServer(backend, { sandbox = false } = {}) {
     ...process.env,
     MARKETLINK_PUBLIC_URL: url,
     MARKETLINK_LOG_LEVEL: 'info',
+    // Mail goes to the test SMTP server when there is one; otherwise here, not into the checkout.
+    MARKETLINK_OUTBOX_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'marketlink-e2e-outbox-')),
   };
   if (process.env.MARKETLINK_TEST_SMTP_URL) env.MARKETLINK_SMTP_URL = process.env.MARKETLINK_TEST_SMTP_URL;
   const args = ['serve', '--listen', `127.0.0.1:${port}`, '--db', database.url];
@@ -123,6 +125,7 @@ export async function startServer(backend, { sandbox = false } = {}) {
         await exited;
       }
       fs.closeSync(log);
+      fs.rmSync(env.MARKETLINK_OUTBOX_DIR, { recursive: true, force: true });
       if (database.kind === 'sqlite') fs.rmSync(database.dir, { recursive: true, force: true });
       else execFileSync('psql', [database.base, '-q', '-c', `DROP SCHEMA ${database.schema} CASCADE`], { stdio: 'pipe' });
     },
