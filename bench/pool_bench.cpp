@@ -13,6 +13,7 @@
 // recreate the PostgreSQL schema `public`. Each prints one line `key=value …` on stdout.
 #include <fmt/format.h>
 #include <libpq-fe.h>
+#include <soci/soci.h>
 #include <sqlite3.h>
 #include <CLI/CLI.hpp>
 
@@ -30,10 +31,13 @@
 #include <stdexcept>
 #include <thread>
 
+#include "app/schema.h"
 #include "core/clock.h"
+#include "core/ids.h"
 #include "core/log.h"
 #include "db/database.h"
 #include "db/migrations.h"
+#include "identity/audit_log.h"
 #include "pool/account_store.h"
 #include "pool/pool.h"
 
@@ -71,7 +75,7 @@ void reset_database(const std::string& url) {
   }
   core::SystemClock clock;
   auto database = open_database(url, 1);
-  auto applied = db::migrate(*database, db::builtin_migrations(database->backend()), clock);
+  auto applied = db::migrate(*database, app::schema(), clock);
   if (!applied.ok()) throw std::runtime_error(applied.error().message);
 }
 
@@ -144,7 +148,9 @@ TakeRun take_through_service(const std::string& url, int takers, int connections
   auto database = open_database(url, connections);
   core::SystemClock clock;
   AnyMarketplace marketplaces;
-  pool::Pool service(*database, clock, marketplaces);
+  core::RandomIdGenerator ids;
+  identity::AuditLog audit(*database, clock, ids);
+  pool::Pool service(*database, clock, marketplaces, audit);
   auto filled = service.import_csv(kProvider, make_csv(accounts, false), "cli:bench");
   if (!filled.ok()) throw std::runtime_error(filled.error().message);
   struct Nothing {};
@@ -387,7 +393,9 @@ TakeRun take_directly(const std::string& url, int takers, int connections, long 
     auto database = open_database(url, 1);
     core::SystemClock clock;
     AnyMarketplace marketplaces;
-    pool::Pool service(*database, clock, marketplaces);
+    core::RandomIdGenerator ids;
+    identity::AuditLog audit(*database, clock, ids);
+    pool::Pool service(*database, clock, marketplaces, audit);
     auto filled = service.import_csv(kProvider, make_csv(accounts, false), "cli:bench");
     if (!filled.ok()) throw std::runtime_error(filled.error().message);
   }
@@ -423,15 +431,19 @@ ImportRun import_through_service(const std::string& url, long long rows) {
   auto database = open_database(url, 1);
   core::SystemClock clock;
   AnyMarketplace marketplaces;
-  pool::Pool service(*database, clock, marketplaces);
+  core::RandomIdGenerator ids;
+  identity::AuditLog audit(*database, clock, ids);
+  pool::Pool service(*database, clock, marketplaces, audit);
   std::string csv = "account_id;marketplace_id,account_model\r\n" + make_csv(rows, false);
   const auto start = Clock::now();
   Clock::time_point inserting = start;
-  auto imported = service.import_csv(kProvider, csv, "cli:bench",
-                                     [&](pool::ImportPhase phase, long long done, long long) {
-                                       if (phase == pool::ImportPhase::kInserting && done == 0)
-                                         inserting = Clock::now();
-                                     });
+  auto imported =
+      service.import_csv(kProvider, csv, "cli:bench",
+                         {.source = "the benchmark",
+                          .progress = [&](pool::ImportPhase phase, long long done, long long) {
+                            if (phase == pool::ImportPhase::kInserting && done == 0)
+                              inserting = Clock::now();
+                          }});
   const auto end = Clock::now();
   if (!imported.ok() || imported->imported != rows) {
     throw std::runtime_error(imported.ok() ? "short import" : imported.error().message);

@@ -10,6 +10,7 @@
 // schema `public`). Checks that every account was taken exactly once and that every client's only
 // refusal was its last. Prints one line `key=value …` on stdout; exits 1 on any failure.
 #include <fmt/format.h>
+#include <soci/soci.h>
 #include <CLI/CLI.hpp>
 
 #include <atomic>

@@ -10,7 +10,7 @@
 #include "app/commands.h"
 #include "core/ids.h"
 #include "identity/audit_log.h"
-#include "identity/identity.h"
+#include "identity/identity_service.h"
 
 namespace app {
 
@@ -20,7 +20,7 @@ class NoMail final : public mail::MailQueue {
   core::Status enqueue(const mail::Message&) override {
     return core::unavailable("The command line sends no e-mail.");
   }
-  core::Status enqueue(soci::session&, const mail::Message&) override {
+  core::Status enqueue(db::Tx&, const mail::Message&) override {
     return core::unavailable("The command line sends no e-mail.");
   }
 };

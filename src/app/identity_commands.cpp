@@ -7,7 +7,7 @@
 #include "app/commands.h"
 #include "core/ids.h"
 #include "identity/audit_log.h"
-#include "identity/identity.h"
+#include "identity/identity_service.h"
 
 namespace app {
 

@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "app/command_context.h"
+#include "app/marketplace_organizations.h"
 #include "core/log.h"
 #include "core/text.h"
 #include "pool/pool.h"
-#include "web/pool_api.h"
 
 namespace app {
 
@@ -78,15 +78,17 @@ int import_pool(const core::Config& config, const PoolImportOptions& options) {
     return fail_command(core::not_found(fmt::format(
         "No provider organization {}: --org takes a provider's slug or id.", options.org)));
   }
-  const web::MarketplaceOrganizations marketplaces(*ctx.service);
-  pool::Pool accounts(*ctx.opened->database, ctx.clock, marketplaces);
+  const MarketplaceOrganizations marketplaces(*ctx.service);
+  pool::Pool accounts(*ctx.opened->database, ctx.clock, marketplaces, *ctx.audit);
   const char* user = std::getenv("USER");
   const std::string actor = fmt::format("cli:{}", user != nullptr && *user ? user : "operator");
   ProgressBar bar;
   auto imported = accounts.import_csv(
-      provider->id, csv, actor, [&bar](pool::ImportPhase phase, long long done, long long total) {
-        bar.update(phase, done, total);
-      });
+      provider->id, csv, actor,
+      {.source = options.file,
+       .progress = [&bar](pool::ImportPhase phase, long long done, long long total) {
+         bar.update(phase, done, total);
+       }});
   bar.finish_line();
   if (!imported.ok()) {
     fmt::print(stderr, "marketlink: {}\n", imported.error().message);

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <filesystem>
 #include <fstream>
@@ -58,8 +59,8 @@ class PoolImportCommandTest : public ::testing::Test {
     auto database = db::Database::open({.url = db_url_, .pool_size = 1});
     EXPECT_TRUE(database.ok());
     long long n = -1;
-    auto counted = (*database)->transact([&](soci::session& s) -> core::Status {
-      s << "SELECT COUNT(*) FROM pool_accounts", soci::into(n);
+    auto counted = (*database)->transact([&](db::Tx& tx) -> core::Status {
+      tx.sql() << "SELECT COUNT(*) FROM pool_accounts", soci::into(n);
       return core::Status();
     });
     EXPECT_TRUE(counted.ok());

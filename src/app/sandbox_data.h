@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "identity/identity.h"
+#include "identity/identity_service.h"
 
 namespace app {
 

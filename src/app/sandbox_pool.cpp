@@ -37,7 +37,8 @@ core::Status load_simulator_pool_data(sim::Simulator& simulator) {
 
 core::Status load_pool_demo_data(identity::IdentityService& identity, db::Database& database,
                                  const core::Clock& clock,
-                                 const pool::MarketplaceDirectory& marketplaces, pool::Pool& pool,
+                                 const pool::MarketplaceDirectory& marketplaces,
+                                 identity::AuditLog& audit, pool::Pool& pool,
                                  pool::AwsAccess& access) {
   auto provider = identity.find_organization("demo-provider");
   if (!provider.ok()) return provider.error();
@@ -55,7 +56,7 @@ core::Status load_pool_demo_data(identity::IdentityService& identity, db::Databa
     if (!imported.ok()) return imported.error();
     // Orders in every state. One was taken three hours ago and never moved: it shows as stuck.
     core::ManualClock three_hours_ago(clock.now() - std::chrono::hours(3));
-    pool::Pool earlier(database, three_hours_ago, marketplaces);
+    pool::Pool earlier(database, three_hours_ago, marketplaces, audit);
     if (auto stuck = earlier.take(org, kDemoMarketplace, "demo-order-1001", kActor); !stuck.ok()) {
       return stuck.error();
     }

@@ -6,7 +6,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "db/database.h"
-#include "identity/identity.h"
+#include "identity/identity_service.h"
 #include "pool/aws_access.h"
 #include "pool/pool.h"
 #include "sim/simulator.h"
@@ -29,7 +29,8 @@ core::Status load_simulator_pool_data(sim::Simulator& simulator);
 // none is saved. The simulator must be running: saving the keys asks it whose they are.
 core::Status load_pool_demo_data(identity::IdentityService& identity, db::Database& database,
                                  const core::Clock& clock,
-                                 const pool::MarketplaceDirectory& marketplaces, pool::Pool& pool,
+                                 const pool::MarketplaceDirectory& marketplaces,
+                                 identity::AuditLog& audit, pool::Pool& pool,
                                  pool::AwsAccess& access);
 
 }  // namespace app

@@ -14,7 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aws/account.h"
-#include "aws/botocore_runner_for_test.h"
+#include "aws/botocore_test_support.h"
 #include "aws/codec.h"
 #include "aws/cur.h"
 #include "aws/entitlement.h"

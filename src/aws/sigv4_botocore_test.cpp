@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "aws/botocore_runner_for_test.h"
+#include "aws/botocore_test_support.h"
 #include "aws/sigv4.h"
 
 namespace aws {

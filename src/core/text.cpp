@@ -155,4 +155,18 @@ std::string group_thousands(long long n) {
   return out;
 }
 
+std::string count_of(long long n, std::string_view one, std::string_view many) {
+  return group_thousands(n) + " " + std::string(n == 1 ? one : many);
+}
+
+std::string join_first(const std::vector<std::string>& items, size_t shown) {
+  std::string out;
+  for (size_t i = 0; i < items.size() && i < shown; ++i) {
+    if (i > 0) out += ", ";
+    out += items[i];
+  }
+  if (items.size() > shown) out += " and " + std::to_string(items.size() - shown) + " more";
+  return out;
+}
+
 }  // namespace core

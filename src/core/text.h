@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace core {
 
@@ -31,5 +32,9 @@ std::optional<std::string> base64_decode(std::string_view text);
 std::string_view trim(std::string_view text);
 // 1234567 → "1,234,567" (and -1234 → "-1,234"), for people reading counts.
 std::string group_thousands(long long n);
+// A count and its noun: (1, "account", "accounts") → "1 account", 1234 → "1,234 accounts".
+std::string count_of(long long n, std::string_view one, std::string_view many);
+// The first `shown` items joined with ", ", then " and N more": "111…, 222… and 3 more".
+std::string join_first(const std::vector<std::string>& items, size_t shown);
 
 }  // namespace core

@@ -49,4 +49,16 @@ TEST(Text, GroupsThousands) {
   EXPECT_EQ(group_thousands(-123), "-123");
 }
 
+TEST(Text, CountsWithTheRightNoun) {
+  EXPECT_EQ(count_of(1, "account", "accounts"), "1 account");
+  EXPECT_EQ(count_of(0, "account", "accounts"), "0 accounts");
+  EXPECT_EQ(count_of(1234, "account", "accounts"), "1,234 accounts");
+}
+
+TEST(Text, JoinsTheFirstItemsAndCountsTheRest) {
+  EXPECT_EQ(join_first({}, 2), "");
+  EXPECT_EQ(join_first({"a", "b"}, 2), "a, b");
+  EXPECT_EQ(join_first({"a", "b", "c", "d"}, 2), "a, b and 2 more");
+}
+
 }  // namespace core

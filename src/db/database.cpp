@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 #include <soci/postgresql/soci-postgresql.h>
+#include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <thread>
+
+#include "core/log.h"
 
 namespace db {
 
@@ -296,6 +300,40 @@ core::Status Database::ping() {
   }
   return {};
 }
+
+core::Status Database::run_transaction(const std::function<bool(Tx&)>& body, TxMode mode) {
+  auto conn = connect();
+  if (!conn.ok()) return conn.error();
+  soci::session& s = conn->sql();
+  Tx tx(s, backend_);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      begin(s, mode);
+      if (body(tx)) {
+        s << "COMMIT";
+      } else {
+        rollback_quietly(s);
+      }
+      return {};
+    } catch (const std::exception& e) {
+      rollback_quietly(s);
+      if (classify_sql_failure(e) == SqlFailure::kRetryable &&
+          attempt < settings_.transaction_attempts) {
+        // Back off a little more each time so that competing writers spread out.
+        std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt * attempt));
+        continue;
+      }
+      core::log::error("database transaction failed", {{"error", e.what()}, {"attempt", attempt}});
+      return core::internal("The database could not complete the request.");
+    }
+  }
+}
+
+const char* Tx::skip_locked() const {
+  return backend_ == Backend::kPostgresql ? " FOR UPDATE SKIP LOCKED" : "";
+}
+
+const char* Tx::for_update() const { return backend_ == Backend::kPostgresql ? " FOR UPDATE" : ""; }
 
 const char* Database::skip_locked() const {
   return backend_ == Backend::kPostgresql ? " FOR UPDATE SKIP LOCKED" : "";

@@ -1,8 +1,10 @@
-// Database: a pool of SOCI sessions on SQLite or PostgreSQL, and the transaction helper every
-// store uses. Only `db` and the modules' store files include SOCI; domain code never sees it.
+// Database: a pool of SQL sessions on SQLite or PostgreSQL, and the transaction every store runs
+// in. SOCI stays behind this header: it declares soci::session without including SOCI, so the
+// public headers of domain modules (which pass a db::Tx along) compile without it. Only `db` and
+// the modules' store files include <soci/soci.h> and reach the session through Tx::sql().
 //
-// Thread safety: a Database is safe for concurrent use. A Connection (a leased session) belongs
-// to one thread at a time and returns to the pool when destroyed.
+// Thread safety: a Database is safe for concurrent use. A Connection (a leased session) and a Tx
+// belong to one thread at a time; a Connection returns to the pool when destroyed.
 //
 // Differences between the backends live here and only here:
 //  - SQLite runs in WAL mode with a busy timeout and foreign keys on; a write transaction starts
@@ -14,8 +16,6 @@
 //    leased, and a transaction that lost its connection is retried on the reopened one.
 #pragma once
 
-#include <soci/soci.h>
-
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -23,13 +23,16 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
-#include "core/log.h"
 #include "core/result.h"
+
+namespace soci {
+class session;
+}
 
 namespace db {
 
@@ -80,6 +83,29 @@ enum class TxMode {
   kSerializable,  // SQLite: BEGIN IMMEDIATE; PostgreSQL: SERIALIZABLE
 };
 
+// The open transaction a function given to Database::transact runs in. Modules pass it to each
+// other so that their writes commit together (a job enqueued, an e-mail queued, an audit entry
+// written in the caller's transaction); store files run their statements on sql().
+class Tx {
+ public:
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+
+  soci::session& sql() const { return session_; }
+  Backend backend() const { return backend_; }
+  // " FOR UPDATE SKIP LOCKED" / " FOR UPDATE" on PostgreSQL, "" on SQLite (see Database).
+  const char* skip_locked() const;
+  const char* for_update() const;
+  // transaction_lock_sql(backend()).
+  const char* transaction_lock() const { return transaction_lock_sql(backend_); }
+
+ private:
+  friend class Database;
+  Tx(soci::session& session, Backend backend) : session_(session), backend_(backend) {}
+  soci::session& session_;
+  Backend backend_;
+};
+
 // What a failed statement means, for callers that turn database errors into domain errors.
 enum class SqlFailure {
   kUniqueViolation,
@@ -102,12 +128,12 @@ class Database {
   // Leases a connection, waiting up to acquire_timeout.
   core::Result<Connection> connect();
 
-  // Runs `fn(soci::session&)` inside a transaction and commits when it returns an ok Result;
+  // Runs `fn(Tx&)` inside a transaction and commits when it returns an ok Result (or Status);
   // rolls back when it returns an error or throws. Retries the whole function on serialization
   // failure, deadlock or busy, so `fn` must have no effects outside the database.
   // Other database exceptions become `internal` errors (logged, never shown to users).
   template <typename Fn>
-  auto transact(Fn&& fn, TxMode mode = TxMode::kWrite) -> std::invoke_result_t<Fn&, soci::session&>;
+  auto transact(Fn&& fn, TxMode mode = TxMode::kWrite) -> std::invoke_result_t<Fn&, Tx&>;
 
   // SELECT 1 on a pooled connection.
   core::Status ping();
@@ -126,6 +152,10 @@ class Database {
   friend class Connection;
   Database(Backend backend, std::string display_name, const Settings& settings);
   void give_back(size_t index);
+  // The untyped core of transact(): runs `body` in a transaction, commits when it returns true
+  // and rolls back otherwise. An error when the transaction could not run to its end (no
+  // connection, or a database exception after the last attempt).
+  core::Status run_transaction(const std::function<bool(Tx&)>& body, TxMode mode);
   void begin(soci::session& s, TxMode mode);
   // Session settings applied after every (re)connect.
   void prepare_session(soci::session& s) const;
@@ -144,33 +174,18 @@ class Database {
 };
 
 template <typename Fn>
-auto Database::transact(Fn&& fn, TxMode mode) -> std::invoke_result_t<Fn&, soci::session&> {
-  using R = std::invoke_result_t<Fn&, soci::session&>;
-  auto conn = connect();
-  if (!conn.ok()) return R(conn.error());
-  soci::session& s = conn->sql();
-  for (int attempt = 1;; ++attempt) {
-    try {
-      begin(s, mode);
-      R result = fn(s);
-      if (result.ok()) {
-        s << "COMMIT";
-      } else {
-        rollback_quietly(s);
-      }
-      return result;
-    } catch (const std::exception& e) {
-      rollback_quietly(s);
-      if (classify_sql_failure(e) == SqlFailure::kRetryable &&
-          attempt < settings_.transaction_attempts) {
-        // Back off a little more each time so that competing writers spread out.
-        std::this_thread::sleep_for(std::chrono::milliseconds(2 * attempt * attempt));
-        continue;
-      }
-      core::log::error("database transaction failed", {{"error", e.what()}, {"attempt", attempt}});
-      return R(core::internal("The database could not complete the request."));
-    }
-  }
+auto Database::transact(Fn&& fn, TxMode mode) -> std::invoke_result_t<Fn&, Tx&> {
+  using R = std::invoke_result_t<Fn&, Tx&>;
+  std::optional<R> result;
+  const core::Status ran = run_transaction(
+      [&](Tx& tx) {
+        result.reset();
+        result.emplace(fn(tx));
+        return result->ok();
+      },
+      mode);
+  if (!ran.ok()) return R(ran.error());
+  return std::move(*result);
 }
 
 }  // namespace db

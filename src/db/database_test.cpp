@@ -1,10 +1,11 @@
 #include "db/database.h"
 
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <thread>
 
-#include "db/test_database.h"
+#include "db/database_test_support.h"
 
 namespace db {
 namespace {
@@ -33,7 +34,8 @@ class DatabaseTest : public ::testing::TestWithParam<TestBackend> {
 TEST_P(DatabaseTest, PingAnswers) { EXPECT_TRUE(t_->db().ping().ok()); }
 
 TEST_P(DatabaseTest, CommitsWhenTheFunctionSucceeds) {
-  auto r = t_->db().transact([](soci::session& s) -> core::Result<int> {
+  auto r = t_->db().transact([](Tx& tx) -> core::Result<int> {
+    soci::session& s = tx.sql();
     s << "UPDATE counters SET value = 5 WHERE name = 'a'";
     return 5;
   });
@@ -42,7 +44,8 @@ TEST_P(DatabaseTest, CommitsWhenTheFunctionSucceeds) {
 }
 
 TEST_P(DatabaseTest, RollsBackWhenTheFunctionReturnsAnError) {
-  auto r = t_->db().transact([](soci::session& s) -> core::Status {
+  auto r = t_->db().transact([](Tx& tx) -> core::Status {
+    soci::session& s = tx.sql();
     s << "UPDATE counters SET value = 7 WHERE name = 'a'";
     return core::conflict("no");
   });
@@ -52,7 +55,8 @@ TEST_P(DatabaseTest, RollsBackWhenTheFunctionReturnsAnError) {
 }
 
 TEST_P(DatabaseTest, RollsBackAndHidesTheSqlWhenAStatementThrows) {
-  auto r = t_->db().transact([](soci::session& s) -> core::Status {
+  auto r = t_->db().transact([](Tx& tx) -> core::Status {
+    soci::session& s = tx.sql();
     s << "UPDATE counters SET value = 9 WHERE name = 'a'";
     s << "INSERT INTO no_such_table VALUES (1)";
     return {};
@@ -88,7 +92,8 @@ TEST_P(DatabaseTest, ConcurrentIncrementsAllLandThroughRetries) {
     threads.emplace_back([&target, &failures] {
       for (int j = 0; j < kEach; ++j) {
         auto r = target.transact(
-            [](soci::session& s) -> core::Status {
+            [](Tx& tx) -> core::Status {
+              soci::session& s = tx.sql();
               int v = 0;
               s << "SELECT value FROM counters WHERE name = 'a'", soci::into(v);
               s << "UPDATE counters SET value = :v WHERE name = 'a'", soci::use(v + 1);
@@ -133,7 +138,8 @@ TEST_P(PostgresDatabaseTest, SurvivesConnectionsKilledByTheServer) {
         soci::into(killed);
     ASSERT_GE(killed, 1);
   }
-  auto r = t_->db().transact([](soci::session& s) -> core::Status {
+  auto r = t_->db().transact([](Tx& tx) -> core::Status {
+    soci::session& s = tx.sql();
     s << "UPDATE counters SET value = value + 1 WHERE name = 'a'";
     return {};
   });

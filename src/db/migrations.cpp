@@ -1,17 +1,13 @@
 #include "db/migrations.h"
 
 #include <fmt/format.h>
+#include <soci/soci.h>
 
 #include <algorithm>
 #include <charconv>
 #include <map>
 
-#include "core/embedded.h"
 #include "core/log.h"
-
-namespace resources {
-std::span<const core::EmbeddedFile> db_migrations();
-}
 
 namespace db {
 
@@ -75,25 +71,45 @@ std::vector<std::string> split_sql_statements(const std::string& sql) {
   return out;
 }
 
-std::vector<Migration> builtin_migrations(Backend backend) {
+core::Result<std::vector<Migration>> collect_migrations(Backend backend,
+                                                        const std::vector<MigrationSet>& sets) {
   const std::string own_suffix = backend == Backend::kSqlite ? ".sqlite.sql" : ".postgresql.sql";
   const std::string other_suffix = backend == Backend::kSqlite ? ".postgresql.sql" : ".sqlite.sql";
   std::map<int, Migration> by_version;
-  std::map<int, bool> has_dialect;
-  for (const core::EmbeddedFile& f : resources::db_migrations()) {
-    const std::string path(f.path);
-    if (path.ends_with(other_suffix)) continue;
-    int version = 0;
-    const auto r = std::from_chars(path.data(), path.data() + path.size(), version);
-    if (r.ec != std::errc() || *r.ptr != '_') continue;
-    const bool dialect = path.ends_with(own_suffix);
-    if (has_dialect[version] && !dialect) continue;
-    const std::string stem = path.substr(static_cast<size_t>(r.ptr - path.data()) + 1);
-    by_version[version] =
-        Migration{.version = version,
+  for (const MigrationSet& set : sets) {
+    // Within a set, a dialect's own file of a version wins over the shared one.
+    std::map<int, std::pair<Migration, bool>> own;
+    for (const core::EmbeddedFile& f : set.files) {
+      const std::string path(f.path);
+      if (path.ends_with(other_suffix)) continue;
+      int version = 0;
+      const auto r = std::from_chars(path.data(), path.data() + path.size(), version);
+      if (r.ec != std::errc() || r.ptr == path.data() + path.size() || *r.ptr != '_' ||
+          version <= 0 || !path.ends_with(".sql")) {
+        return core::invalid(
+            fmt::format("The migration {} of {} is not named NNNN_name.sql.", path, set.module));
+      }
+      const bool dialect = path.ends_with(own_suffix);
+      const std::string stem = path.substr(static_cast<size_t>(r.ptr - path.data()) + 1);
+      Migration m{.version = version,
                   .name = stem.substr(0, stem.size() - (dialect ? own_suffix.size() : 4)),
+                  .module = set.module,
                   .sql = std::string(f.data)};
-    has_dialect[version] = has_dialect[version] || dialect;
+      auto [it, inserted] = own.try_emplace(version, m, dialect);
+      if (inserted) continue;
+      if (it->second.second == dialect) {
+        return core::invalid(
+            fmt::format("{} has two migrations numbered {}.", set.module, version));
+      }
+      if (dialect) it->second = {std::move(m), true};
+    }
+    for (auto& [version, entry] : own) {
+      auto [it, inserted] = by_version.try_emplace(version, std::move(entry.first));
+      if (!inserted) {
+        return core::invalid(fmt::format("The migration {} of {} and of {} have one number.",
+                                         version, it->second.module, set.module));
+      }
+    }
   }
   std::vector<Migration> out;
   for (auto& [v, m] : by_version) out.push_back(std::move(m));
@@ -148,6 +164,13 @@ core::Result<int> migrate(Database& db, const std::vector<Migration>& migrations
     return core::internal(fmt::format("A database migration failed: {}", e.what()));
   }
   return applied;
+}
+
+core::Result<int> migrate(Database& db, const std::vector<MigrationSet>& sets,
+                          const core::Clock& clock) {
+  auto migrations = collect_migrations(db.backend(), sets);
+  if (!migrations.ok()) return migrations.error();
+  return migrate(db, *migrations, clock);
 }
 
 core::Result<MigrationStatus> migration_status(Database& db,

@@ -1,4 +1,8 @@
-// Versioned schema migrations, compiled into the binary from src/db/migrations/.
+// Versioned schema migrations. Each module owns its schema: its migrations are files in
+// src/<module>/migrations/, compiled into the binary (cmake/embed.cmake), and the module hands
+// them over as a MigrationSet. db applies the sets of every module in one global order of
+// versions, so a module's tables may refer to the tables of modules with lower versions. Each
+// module has a range of versions (docs/architecture.md); a version used twice is refused.
 //
 // Files are named NNNN_name.sql (both backends), or NNNN_name.sqlite.sql and
 // NNNN_name.postgresql.sql where the dialects differ. Statements are separated by a `;` at the
@@ -8,23 +12,34 @@
 // re-reads the applied versions after taking the lock.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
 #include "core/clock.h"
+#include "core/embedded.h"
 #include "core/result.h"
 #include "db/database.h"
 
 namespace db {
 
+// One module's migration files, as embedded.
+struct MigrationSet {
+  std::string module;  // e.g. "pool", for messages
+  std::span<const core::EmbeddedFile> files;
+};
+
 struct Migration {
   int version = 0;
   std::string name;
+  std::string module;
   std::string sql;  // for the database's own backend
 };
 
-// The migrations compiled into this binary for `backend`, ordered by version.
-std::vector<Migration> builtin_migrations(Backend backend);
+// The migrations of every set for `backend`, ordered by version. invalid when two files (of one
+// set or of two) have the same version, or a file name does not start with a version.
+core::Result<std::vector<Migration>> collect_migrations(Backend backend,
+                                                        const std::vector<MigrationSet>& sets);
 
 struct MigrationStatus {
   int current = 0;  // highest applied version (0 = none)
@@ -34,6 +49,9 @@ struct MigrationStatus {
 
 // Applies every migration newer than the database's version. Returns how many were applied.
 core::Result<int> migrate(Database& db, const std::vector<Migration>& migrations,
+                          const core::Clock& clock);
+// collect_migrations for the database's backend, then migrate.
+core::Result<int> migrate(Database& db, const std::vector<MigrationSet>& sets,
                           const core::Clock& clock);
 core::Result<MigrationStatus> migration_status(Database& db,
                                                const std::vector<Migration>& migrations);

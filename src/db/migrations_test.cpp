@@ -1,10 +1,11 @@
 #include "db/migrations.h"
 
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <thread>
 
-#include "db/test_database.h"
+#include "db/database_test_support.h"
 
 namespace db {
 namespace {
@@ -15,10 +16,15 @@ using testing::TestDatabase;
 const core::ManualClock kClock(core::TimePoint(std::chrono::seconds(1'800'000'000)));
 
 std::vector<Migration> sample() {
-  return {{1, "first",
-           "CREATE TABLE a (id INTEGER PRIMARY KEY);\n-- comment\nINSERT INTO a VALUES (1);\n"},
-          {2, "second",
-           "CREATE TABLE b (id INTEGER PRIMARY KEY,\n  a_id INTEGER REFERENCES a(id));\n"}};
+  return {
+      {.version = 1,
+       .name = "first",
+       .module = "test",
+       .sql = "CREATE TABLE a (id INTEGER PRIMARY KEY);\n-- comment\nINSERT INTO a VALUES (1);\n"},
+      {.version = 2,
+       .name = "second",
+       .module = "test",
+       .sql = "CREATE TABLE b (id INTEGER PRIMARY KEY,\n  a_id INTEGER REFERENCES a(id));\n"}};
 }
 
 class MigrationsTest : public ::testing::TestWithParam<TestBackend> {
@@ -56,7 +62,10 @@ TEST_P(MigrationsTest, AppliesOnceAndReportsStatus) {
 
 TEST_P(MigrationsTest, AFailingMigrationLeavesNoTrace) {
   auto bad = sample();
-  bad.push_back({3, "broken", "CREATE TABLE c (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n"});
+  bad.push_back({.version = 3,
+                 .name = "broken",
+                 .module = "test",
+                 .sql = "CREATE TABLE c (id INTEGER);\nINSERT INTO nowhere VALUES (1);\n"});
   auto r = migrate(t_->db(), bad, kClock);
   ASSERT_FALSE(r.ok());
   auto status = migration_status(t_->db(), bad);
@@ -92,15 +101,6 @@ TEST_P(MigrationsTest, ConcurrentMigratorsApplyEachVersionOnce) {
   EXPECT_EQ(count("a"), 1);
 }
 
-TEST_P(MigrationsTest, BuiltinMigrationsApply) {
-  const auto builtin = builtin_migrations(t_->db().backend());
-  ASSERT_FALSE(builtin.empty());
-  auto r = migrate(t_->db(), builtin, kClock);
-  ASSERT_TRUE(r.ok()) << r.error().message;
-  EXPECT_EQ(*r, static_cast<int>(builtin.size()));
-  EXPECT_TRUE(migration_status(t_->db(), builtin)->up_to_date());
-}
-
 INSTANTIATE_TEST_SUITE_P(Backends, MigrationsTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgresql),
                          [](const auto& info) { return testing::backend_name(info.param); });
@@ -113,16 +113,31 @@ TEST(SplitSqlStatements, SplitsOnLineEndingSemicolonsAndDropsComments) {
   EXPECT_EQ(parts[1], "INSERT INTO x VALUES ('a;b')");
 }
 
-TEST(BuiltinMigrations, AreOrderedAndTheSameVersionsOnBothBackends) {
-  const auto lite = builtin_migrations(Backend::kSqlite);
-  const auto pg = builtin_migrations(Backend::kPostgresql);
-  ASSERT_EQ(lite.size(), pg.size());
-  for (size_t i = 0; i < lite.size(); ++i) {
-    EXPECT_EQ(lite[i].version, pg[i].version);
-    if (i > 0) {
-      EXPECT_GT(lite[i].version, lite[i - 1].version);
-    }
-  }
+TEST(CollectMigrations, OrdersEveryModulesFilesByVersionAndPicksTheDialect) {
+  const core::EmbeddedFile first[] = {
+      {"0002_b.sql", "B"}, {"0010_c.sqlite.sql", "C lite"}, {"0010_c.postgresql.sql", "C pg"}};
+  const core::EmbeddedFile second[] = {{"0001_a.sql", "A"}, {"0011_d.sql", "D"}};
+  auto lite = collect_migrations(Backend::kSqlite, {{"one", first}, {"two", second}});
+  ASSERT_TRUE(lite.ok()) << lite.error().message;
+  std::vector<std::string> seen;
+  for (const Migration& m : *lite) seen.push_back(m.module + ":" + m.name + ":" + m.sql);
+  EXPECT_EQ(seen, (std::vector<std::string>{"two:a:A", "one:b:B", "one:c:C lite", "two:d:D"}));
+  auto pg = collect_migrations(Backend::kPostgresql, {{"one", first}, {"two", second}});
+  ASSERT_TRUE(pg.ok());
+  EXPECT_EQ((*pg)[2].sql, "C pg");
+}
+
+TEST(CollectMigrations, RefusesAVersionUsedTwiceOrAFileWithoutOne) {
+  const core::EmbeddedFile one[] = {{"0020_pool.sql", "x"}};
+  const core::EmbeddedFile other[] = {{"0020_orders.sql", "y"}};
+  auto clash = collect_migrations(Backend::kSqlite, {{"pool", one}, {"orders", other}});
+  ASSERT_FALSE(clash.ok());
+  EXPECT_NE(clash.error().message.find("pool"), std::string::npos);
+  EXPECT_NE(clash.error().message.find("orders"), std::string::npos);
+  const core::EmbeddedFile twice[] = {{"0020_a.sql", "x"}, {"0020_b.sql", "y"}};
+  EXPECT_FALSE(collect_migrations(Backend::kSqlite, {{"pool", twice}}).ok());
+  const core::EmbeddedFile unnumbered[] = {{"pool.sql", "x"}};
+  EXPECT_FALSE(collect_migrations(Backend::kSqlite, {{"pool", unnumbered}}).ok());
 }
 
 }  // namespace

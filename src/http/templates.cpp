@@ -10,7 +10,13 @@ core::Result<std::unique_ptr<Templates>> Templates::load(std::span<const core::E
                                                          std::string layout) {
   auto t = std::unique_ptr<Templates>(new Templates());
   t->layout_ = std::move(layout);
+  if (auto added = t->add(files); !added.ok()) return added.error();
+  return t;
+}
+
+core::Status Templates::add(std::span<const core::EmbeddedFile> files) {
   constexpr std::string_view kSuffix = ".mustache";
+  std::map<std::string, std::string> parsed_sources;
   for (const auto& f : files) {
     if (!f.path.ends_with(kSuffix)) continue;
     const std::string name(f.path.substr(0, f.path.size() - kSuffix.size()));
@@ -19,9 +25,12 @@ core::Result<std::unique_ptr<Templates>> Templates::load(std::span<const core::E
       return core::internal(
           fmt::format("Template {} does not parse: {}", name, parsed.error_message()));
     }
-    t->sources_.emplace(name, std::string(f.data));
+    if (sources_.contains(name) || !parsed_sources.emplace(name, std::string(f.data)).second) {
+      return core::internal(fmt::format("Template {} is defined twice.", name));
+    }
   }
-  return t;
+  sources_.merge(parsed_sources);
+  return {};
 }
 
 core::Result<std::string> Templates::render(const std::string& name,

@@ -40,5 +40,24 @@ TEST(Templates, BrokenTemplateFailsToLoad) {
   EXPECT_FALSE(Templates::load(broken).ok());
 }
 
+TEST(Templates, AddedSetsRenderInTheSameLayoutAndMayNotReuseAName) {
+  auto t = Templates::load(kFiles);
+  ASSERT_TRUE(t.ok());
+  const core::EmbeddedFile more[] = {{"bye.mustache", "<p>Bye {{name}}</p>{{> footer}}"}};
+  ASSERT_TRUE((*t)->add(more).ok());
+  TemplateData d;
+  d.set("title", "T");
+  d.set("name", "Ann");
+  d.set("product", "M");
+  auto page = (*t)->render_page("bye", d);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(*page,
+            "<title>T</title><main><p>Bye Ann</p><footer>M</footer></main><footer>M</footer>");
+
+  const core::EmbeddedFile clash[] = {{"ok.mustache", "fine"}, {"hello.mustache", "again"}};
+  EXPECT_EQ((*t)->add(clash).error().code, core::ErrorCode::kInternal);
+  EXPECT_FALSE((*t)->has("ok")) << "nothing of a refused set is added";
+}
+
 }  // namespace
 }  // namespace http

@@ -1,8 +1,7 @@
 #include "identity/audit_log.h"
 
+#include <soci/soci.h>
 #include <algorithm>
-
-#include "identity/audit_store.h"
 
 namespace identity {
 
@@ -27,12 +26,12 @@ constexpr char kCursorSeparator = '~';
 
 }  // namespace
 
-void insert_audit_event(soci::session& sql, const AuditEvent& e) {
+void AuditLog::write(db::Tx& transaction, const AuditEvent& e) {
   const std::string at = core::format_rfc3339(e.at);
-  sql << kInsertEvent, soci::use(e.id), soci::use(e.org_id), soci::use(e.subject_user_id),
-      soci::use(e.actor_user_id), soci::use(e.actor_label), soci::use(e.action),
-      soci::use(e.target_type), soci::use(e.target_id), soci::use(e.detail), soci::use(e.ip),
-      soci::use(at);
+  transaction.sql() << kInsertEvent, soci::use(e.id), soci::use(e.org_id),
+      soci::use(e.subject_user_id), soci::use(e.actor_user_id), soci::use(e.actor_label),
+      soci::use(e.action), soci::use(e.target_type), soci::use(e.target_id), soci::use(e.detail),
+      soci::use(e.ip), soci::use(at);
 }
 
 AuditEvent AuditLog::make_event(const AuditEntry& entry) {
@@ -51,10 +50,14 @@ AuditEvent AuditLog::make_event(const AuditEntry& entry) {
 
 core::Status AuditLog::record(const AuditEntry& entry) {
   const AuditEvent event = make_event(entry);
-  return database_.transact([&](soci::session& sql) -> core::Status {
-    insert_audit_event(sql, event);
+  return database_.transact([&](db::Tx& tx) -> core::Status {
+    write(tx, event);
     return {};
   });
+}
+
+void AuditLog::record(db::Tx& transaction, const AuditEntry& entry) {
+  write(transaction, make_event(entry));
 }
 
 core::Result<AuditPage> AuditLog::list(const std::string& org_id, int limit,
@@ -73,7 +76,8 @@ core::Result<AuditPage> AuditLog::list(const std::string& org_id, int limit,
   }
   int fetch = limit + 1;
   return database_.transact(
-      [&](soci::session& sql) -> core::Result<AuditPage> {
+      [&](db::Tx& tx) -> core::Result<AuditPage> {
+        soci::session& sql = tx.sql();
         AuditPage page;
         soci::rowset<soci::row> rows =
             (sql.prepare << kListEvents, soci::use(org_id), soci::use(org_id), soci::use(no_cursor),

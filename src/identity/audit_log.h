@@ -5,8 +5,10 @@
 // sign-ins), in which case it shows in the log of every organization the user belongs to.
 // Entries are never updated or deleted. Never put secrets in `detail`.
 //
-// Thread safety: safe for concurrent use. To record inside a store's own transaction, use
-// identity/audit_store.h instead.
+// A change and its audit entry commit together: services record inside the transaction that makes
+// the change (record(db::Tx&, …)); record(entry) alone is for events that change nothing else.
+//
+// Thread safety: safe for concurrent use.
 #pragma once
 
 #include <string>
@@ -54,12 +56,19 @@ class AuditLog {
   AuditLog(db::Database& database, const core::Clock& clock, core::IdGenerator& ids)
       : database_(database), clock_(clock), ids_(ids) {}
 
+  // In a transaction of its own.
   core::Status record(const AuditEntry& entry);
+  // Inside the caller's open transaction (from db::Database::transact), so the entry exists if
+  // and only if the caller's writes commit. A failed write throws the database's exception into
+  // that transact(), which rolls everything back, exactly as for the caller's own statements.
+  void record(db::Tx& transaction, const AuditEntry& entry);
+  // The same for an event made beforehand with make_event.
+  static void write(db::Tx& transaction, const AuditEvent& event);
   // The organization's events, newest first. `limit` is clamped to 1..200; `cursor` is a
   // previous page's next_cursor (invalid when malformed).
   core::Result<AuditPage> list(const std::string& org_id, int limit, const std::string& cursor);
 
-  // The event `entry` becomes, with its id and time (used by audit_store.h).
+  // The event `entry` becomes, with its id and time.
   AuditEvent make_event(const AuditEntry& entry);
 
  private:

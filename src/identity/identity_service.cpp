@@ -5,7 +5,7 @@
 
 #include "core/log.h"
 #include "core/text.h"
-#include "identity/identity.h"
+#include "identity/identity_service.h"
 #include "identity/identity_store.h"
 #include "identity/passwords.h"
 #include "identity/secrets.h"

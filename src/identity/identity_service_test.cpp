@@ -1,8 +1,9 @@
-#include "identity/identity.h"
+#include "identity/identity_service.h"
 
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
-#include "identity/test_support.h"
+#include "identity/identity_test_support.h"
 
 namespace identity {
 namespace {

@@ -1,6 +1,6 @@
 #include "identity/identity_store.h"
 
-#include "identity/audit_store.h"
+#include <soci/soci.h>
 
 namespace identity {
 
@@ -410,10 +410,10 @@ void IdentityTx::clear_failures(const std::string& normalized) {
   sql_ << kClearFailures, soci::use(normalized);
 }
 
-void IdentityTx::audit(const AuditEvent& event) { insert_audit_event(sql_, event); }
+void IdentityTx::audit(const AuditEvent& event) { AuditLog::write(tx_, event); }
 
 core::Status IdentityTx::enqueue_mail(mail::MailQueue& queue, const mail::Message& message) {
-  return queue.enqueue(sql_, message);
+  return queue.enqueue(tx_, message);
 }
 
 }  // namespace identity

@@ -11,7 +11,7 @@
 #include "core/clock.h"
 #include "db/database.h"
 #include "identity/audit_log.h"
-#include "identity/identity.h"
+#include "identity/identity_service.h"
 #include "identity/types.h"
 #include "mail/mail.h"
 
@@ -40,7 +40,7 @@ struct EmailTokenRecord {
 
 class IdentityTx {
  public:
-  IdentityTx(soci::session& sql, core::TimePoint now) : sql_(sql), now_(now) {}
+  IdentityTx(db::Tx& tx, core::TimePoint now) : tx_(tx), sql_(tx.sql()), now_(now) {}
 
   // Users
   std::optional<UserRecord> user_by_email(const std::string& normalized);
@@ -107,6 +107,7 @@ class IdentityTx {
   core::TimePoint now() const { return now_; }
 
  private:
+  db::Tx& tx_;
   soci::session& sql_;
   core::TimePoint now_;
 };
@@ -119,8 +120,8 @@ class IdentityStore {
   template <typename Fn>
   auto transact(Fn&& fn, db::TxMode mode = db::TxMode::kWrite) {
     return database_.transact(
-        [&](soci::session& sql) {
-          IdentityTx tx(sql, clock_.now());
+        [&](db::Tx& transaction) {
+          IdentityTx tx(transaction, clock_.now());
           return fn(tx);
         },
         mode);

@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <mutex>
 
-#include "identity/identity.h"
+#include "identity/identity_service.h"
 
 namespace identity {
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "identity/identity.h"
+#include "identity/identity_service.h"
 #include "identity/secrets.h"
 #include "identity/types.h"
 

@@ -14,8 +14,8 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "db/database.h"
+#include "jobs/job_queue.h"
 #include "jobs/job_store.h"
-#include "jobs/jobs.h"
 #include "jobs/timing.h"
 
 namespace jobs {
@@ -118,12 +118,12 @@ class JobQueue::Impl {
 
   core::Result<std::string> enqueue(const std::string& kind, const std::string& payload,
                                     const EnqueueOptions& options) {
-    auto id = db_.transact([&](soci::session& s) { return enqueue_in(s, kind, payload, options); });
+    auto id = db_.transact([&](db::Tx& tx) { return enqueue_in(tx, kind, payload, options); });
     if (id.ok() && options.delay.count() <= 0) wake_one();
     return id;
   }
 
-  core::Result<std::string> enqueue_in(soci::session& s, const std::string& kind,
+  core::Result<std::string> enqueue_in(db::Tx& tx, const std::string& kind,
                                        const std::string& payload, const EnqueueOptions& options) {
     if (kind.empty()) return core::invalid("A job needs a kind.");
     if (options.max_attempts < 1) return core::invalid("A job needs at least one attempt.");
@@ -136,11 +136,11 @@ class JobQueue::Impl {
                   .now = rfc3339(now)};
     for (int attempt = 0; attempt < kInsertAttempts; ++attempt) {
       row.id = ids_.new_id();
-      if (store_.insert(s, row)) return row.id;
+      if (store_.insert(tx, row)) return row.id;
       if (!options.dedupe_key.empty()) {
         // Taken by a queued or running job: that one stands for this one. When it finished in
         // between, the key is free again and the next round inserts.
-        if (auto existing = store_.active_with_key(s, options.dedupe_key)) return *existing;
+        if (auto existing = store_.active_with_key(tx, options.dedupe_key)) return *existing;
       }
     }
     return core::internal("The job could not be stored under a unique id.");
@@ -201,8 +201,8 @@ class JobQueue::Impl {
 
   core::Result<bool> run_next(const std::string& owner) {
     const core::TimePoint now = clock_.now();
-    auto claimed = db_.transact([&](soci::session& s) -> core::Result<std::optional<Job>> {
-      return store_.claim_next(s, rfc3339(now), owner, rfc3339(now + settings_.lease));
+    auto claimed = db_.transact([&](db::Tx& tx) -> core::Result<std::optional<Job>> {
+      return store_.claim_next(tx, rfc3339(now), owner, rfc3339(now + settings_.lease));
     });
     if (!claimed.ok()) return claimed.error();
     if (!claimed->has_value()) return false;
@@ -218,15 +218,15 @@ class JobQueue::Impl {
       ExpiredLease lease;
       bool dead;
     };
-    auto reaped = db_.transact([&](soci::session& s) -> core::Result<std::vector<Reaped>> {
+    auto reaped = db_.transact([&](db::Tx& tx) -> core::Result<std::vector<Reaped>> {
       std::vector<Reaped> out;
-      for (const ExpiredLease& lease : store_.expired_leases(s, now, kReapBatch)) {
+      for (const ExpiredLease& lease : store_.expired_leases(tx, now, kReapBatch)) {
         const std::string error =
             fmt::format("unavailable: the lease of {} expired before the job finished",
                         lease.owner.empty() ? "an unknown worker" : lease.owner);
         const bool dead = lease.attempts >= lease.max_attempts;
-        const bool changed = dead ? store_.mark_dead(s, lease.id, lease.owner, error, now)
-                                  : store_.mark_retry(s, lease.id, lease.owner, now, error, now);
+        const bool changed = dead ? store_.mark_dead(tx, lease.id, lease.owner, error, now)
+                                  : store_.mark_retry(tx, lease.id, lease.owner, now, error, now);
         if (changed) out.push_back({lease, dead});
       }
       return out;
@@ -264,9 +264,9 @@ class JobQueue::Impl {
         auto it = settled_periods_.find(schedule.name);
         if (it != settled_periods_.end() && it->second >= period) continue;
       }
-      auto r = db_.transact([&](soci::session& s) -> core::Result<bool> {
-        if (!store_.claim_schedule_period(s, schedule.name, period, rfc3339(now))) return false;
-        auto id = enqueue_in(s, schedule.kind, schedule.payload,
+      auto r = db_.transact([&](db::Tx& tx) -> core::Result<bool> {
+        if (!store_.claim_schedule_period(tx, schedule.name, period, rfc3339(now))) return false;
+        auto id = enqueue_in(tx, schedule.kind, schedule.payload,
                              {.max_attempts = schedule.max_attempts,
                               .dedupe_key = fmt::format("schedule:{}:{}", schedule.name, period)});
         if (!id.ok()) return std::move(id).error();
@@ -292,8 +292,8 @@ class JobQueue::Impl {
 
   core::Result<JobRecord> find(const std::string& id) {
     return db_.transact(
-        [&](soci::session& s) -> core::Result<JobRecord> {
-          auto record = store_.find(s, id);
+        [&](db::Tx& tx) -> core::Result<JobRecord> {
+          auto record = store_.find(tx, id);
           if (!record) return core::not_found("No such job.");
           return *std::move(record);
         },
@@ -303,8 +303,8 @@ class JobQueue::Impl {
   core::Result<JobQueue::Stats> stats() {
     const core::TimePoint now = clock_.now();
     return db_.transact(
-        [&](soci::session& s) -> core::Result<JobQueue::Stats> {
-          const auto [count, oldest] = store_.due_summary(s, rfc3339(now));
+        [&](db::Tx& tx) -> core::Result<JobQueue::Stats> {
+          const auto [count, oldest] = store_.due_summary(tx, rfc3339(now));
           JobQueue::Stats stats{.queued_due = count};
           if (oldest) {
             const auto since = core::parse_rfc3339(*oldest).value_or(now);
@@ -391,8 +391,8 @@ class JobQueue::Impl {
   void record(const Job& job, const std::string& owner, const core::Status& result) {
     const core::TimePoint now = clock_.now();
     if (result.ok()) {
-      auto stored = db_.transact([&](soci::session& s) -> core::Result<bool> {
-        return store_.mark_succeeded(s, job.id, owner, rfc3339(now));
+      auto stored = db_.transact([&](db::Tx& tx) -> core::Result<bool> {
+        return store_.mark_succeeded(tx, job.id, owner, rfc3339(now));
       });
       if (stored.ok() && *stored) {
         metrics_.increment(kSucceededTotal, {{"kind", job.kind}});
@@ -411,9 +411,9 @@ class JobQueue::Impl {
       retry_at +=
           retry_delay(job.attempts, settings_.backoff_base, settings_.backoff_cap, random_());
     }
-    auto stored = db_.transact([&](soci::session& s) -> core::Result<bool> {
-      return dead ? store_.mark_dead(s, job.id, owner, error, rfc3339(now))
-                  : store_.mark_retry(s, job.id, owner, rfc3339(retry_at), error, rfc3339(now));
+    auto stored = db_.transact([&](db::Tx& tx) -> core::Result<bool> {
+      return dead ? store_.mark_dead(tx, job.id, owner, error, rfc3339(now))
+                  : store_.mark_retry(tx, job.id, owner, rfc3339(retry_at), error, rfc3339(now));
     });
     if (!stored.ok() || !*stored) {
       log_unrecorded(job, owner, stored);
@@ -456,8 +456,8 @@ class JobQueue::Impl {
       for (const auto& lease : leases) {
         const std::string& id = lease.first;
         const std::string& owner = lease.second;
-        auto extended = db_.transact([&](soci::session& s) -> core::Result<bool> {
-          return store_.extend_lease(s, id, owner, rfc3339(now + settings_.lease), rfc3339(now));
+        auto extended = db_.transact([&](db::Tx& tx) -> core::Result<bool> {
+          return store_.extend_lease(tx, id, owner, rfc3339(now + settings_.lease), rfc3339(now));
         });
         if (!extended.ok()) {
           core::log::warn("job lease not extended",
@@ -501,9 +501,8 @@ class JobQueue::Impl {
 
   void purge_succeeded() {
     const std::string cutoff = rfc3339(clock_.now() - settings_.keep_succeeded);
-    auto purged = db_.transact([&](soci::session& s) -> core::Result<long long> {
-      return store_.purge_succeeded(s, cutoff);
-    });
+    auto purged = db_.transact(
+        [&](db::Tx& tx) -> core::Result<long long> { return store_.purge_succeeded(tx, cutoff); });
     if (purged.ok() && *purged > 0) {
       core::log::info("succeeded jobs deleted", {{"count", *purged}});
     }
@@ -548,7 +547,7 @@ core::Result<std::string> JobQueue::enqueue(const std::string& kind, const std::
   return impl_->enqueue(kind, payload, options);
 }
 
-core::Result<std::string> JobQueue::enqueue(soci::session& transaction, const std::string& kind,
+core::Result<std::string> JobQueue::enqueue(db::Tx& transaction, const std::string& kind,
                                             const std::string& payload,
                                             const EnqueueOptions& options) {
   return impl_->enqueue_in(transaction, kind, payload, options);

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <atomic>
 #include <future>
@@ -9,9 +10,10 @@
 
 #include "core/ids.h"
 #include "core/metrics.h"
+#include "db/database_test_support.h"
 #include "db/migrations.h"
-#include "db/test_database.h"
-#include "jobs/jobs.h"
+#include "jobs/job_queue.h"
+#include "jobs/migrations.h"
 
 namespace jobs {
 namespace {
@@ -49,7 +51,7 @@ class JobQueueTest : public ::testing::TestWithParam<TestBackend> {
  protected:
   void SetUp() override {
     MARKETLINK_OPEN_TEST_DATABASE(t_);
-    auto applied = db::migrate(t_->db(), db::builtin_migrations(t_->db().backend()), clock_);
+    auto applied = db::migrate(t_->db(), {jobs::migrations()}, clock_);
     ASSERT_TRUE(applied.ok()) << applied.error().message;
   }
 
@@ -245,8 +247,8 @@ TEST_P(JobQueueTest, DedupeKeyReturnsTheQueuedOrRunningJobAndIsFreedWhenItFinish
 TEST_P(JobQueueTest, EnqueueInTheCallersTransactionCommitsOrRollsBackWithIt) {
   auto queue = make_queue();
   std::string rolled_back_id;
-  auto failed = t_->db().transact([&](soci::session& s) -> core::Status {
-    auto id = queue->enqueue(s, "audit", "{}");
+  auto failed = t_->db().transact([&](db::Tx& tx) -> core::Status {
+    auto id = queue->enqueue(tx, "audit", "{}");
     if (!id.ok()) return id.error();
     rolled_back_id = *id;
     return core::conflict("the caller changed its mind");
@@ -254,9 +256,9 @@ TEST_P(JobQueueTest, EnqueueInTheCallersTransactionCommitsOrRollsBackWithIt) {
   ASSERT_FALSE(failed.ok());
   EXPECT_EQ(queue->find(rolled_back_id).error().code, core::ErrorCode::kNotFound);
 
-  auto committed = t_->db().transact([&](soci::session& s) -> core::Result<std::string> {
-    auto first = queue->enqueue(s, "audit", "{}", {.dedupe_key = "k"});
-    auto again = queue->enqueue(s, "audit", "{}", {.dedupe_key = "k"});
+  auto committed = t_->db().transact([&](db::Tx& tx) -> core::Result<std::string> {
+    auto first = queue->enqueue(tx, "audit", "{}", {.dedupe_key = "k"});
+    auto again = queue->enqueue(tx, "audit", "{}", {.dedupe_key = "k"});
     if (!first.ok() || !again.ok() || *first != *again) return core::internal("dedupe broken");
     return *first;
   });

@@ -1,5 +1,7 @@
 #include "jobs/job_store.h"
 
+#include <soci/soci.h>
+
 namespace jobs {
 
 namespace {
@@ -77,7 +79,8 @@ JobStatus status_from_name(const std::string& name) {
 
 }  // namespace
 
-bool JobStore::insert(soci::session& s, const NewJobRow& row) const {
+bool JobStore::insert(db::Tx& tx, const NewJobRow& row) const {
+  soci::session& s = tx.sql();
   soci::indicator key_ind = row.dedupe_key.empty() ? soci::i_null : soci::i_ok;
   soci::statement st = (s.prepare << kInsertJob, soci::use(row.id), soci::use(row.kind),
                         soci::use(row.payload), soci::use(row.run_at), soci::use(row.max_attempts),
@@ -86,17 +89,19 @@ bool JobStore::insert(soci::session& s, const NewJobRow& row) const {
   return st.get_affected_rows() > 0;
 }
 
-std::optional<std::string> JobStore::active_with_key(soci::session& s,
+std::optional<std::string> JobStore::active_with_key(db::Tx& tx,
                                                      const std::string& dedupe_key) const {
+  soci::session& s = tx.sql();
   std::string id;
   s << kSelectActiveWithKey, soci::use(dedupe_key), soci::into(id);
   if (!s.got_data()) return std::nullopt;
   return id;
 }
 
-std::optional<Job> JobStore::claim_next(soci::session& s, const std::string& now,
+std::optional<Job> JobStore::claim_next(db::Tx& tx, const std::string& now,
                                         const std::string& owner,
                                         const std::string& lease_expires_at) const {
+  soci::session& s = tx.sql();
   Job job;
   std::string run_at;
   s << std::string(kSelectNextDue) + skip_locked_, soci::use(now), soci::into(job.id),
@@ -112,41 +117,46 @@ std::optional<Job> JobStore::claim_next(soci::session& s, const std::string& now
   return job;
 }
 
-bool JobStore::extend_lease(soci::session& s, const std::string& id, const std::string& owner,
+bool JobStore::extend_lease(db::Tx& tx, const std::string& id, const std::string& owner,
                             const std::string& lease_expires_at, const std::string& now) const {
+  soci::session& s = tx.sql();
   soci::statement st = (s.prepare << kExtendLease, soci::use(lease_expires_at), soci::use(now),
                         soci::use(id), soci::use(owner));
   st.execute(true);
   return st.get_affected_rows() > 0;
 }
 
-bool JobStore::mark_succeeded(soci::session& s, const std::string& id, const std::string& owner,
+bool JobStore::mark_succeeded(db::Tx& tx, const std::string& id, const std::string& owner,
                               const std::string& now) const {
+  soci::session& s = tx.sql();
   soci::statement st =
       (s.prepare << kMarkSucceeded, soci::use(now), soci::use(id), soci::use(owner));
   st.execute(true);
   return st.get_affected_rows() > 0;
 }
 
-bool JobStore::mark_retry(soci::session& s, const std::string& id, const std::string& owner,
+bool JobStore::mark_retry(db::Tx& tx, const std::string& id, const std::string& owner,
                           const std::string& run_at, const std::string& error,
                           const std::string& now) const {
+  soci::session& s = tx.sql();
   soci::statement st = (s.prepare << kMarkRetry, soci::use(run_at), soci::use(error),
                         soci::use(now), soci::use(id), soci::use(owner));
   st.execute(true);
   return st.get_affected_rows() > 0;
 }
 
-bool JobStore::mark_dead(soci::session& s, const std::string& id, const std::string& owner,
+bool JobStore::mark_dead(db::Tx& tx, const std::string& id, const std::string& owner,
                          const std::string& error, const std::string& now) const {
+  soci::session& s = tx.sql();
   soci::statement st =
       (s.prepare << kMarkDead, soci::use(error), soci::use(now), soci::use(id), soci::use(owner));
   st.execute(true);
   return st.get_affected_rows() > 0;
 }
 
-std::vector<ExpiredLease> JobStore::expired_leases(soci::session& s, const std::string& now,
+std::vector<ExpiredLease> JobStore::expired_leases(db::Tx& tx, const std::string& now,
                                                    int limit) const {
+  soci::session& s = tx.sql();
   std::vector<ExpiredLease> out;
   ExpiredLease row;
   soci::indicator owner_ind = soci::i_ok;
@@ -162,7 +172,8 @@ std::vector<ExpiredLease> JobStore::expired_leases(soci::session& s, const std::
   return out;
 }
 
-std::optional<JobRecord> JobStore::find(soci::session& s, const std::string& id) const {
+std::optional<JobRecord> JobStore::find(db::Tx& tx, const std::string& id) const {
+  soci::session& s = tx.sql();
   JobRecord r;
   std::string status, run_at, lease_expires_at, created_at, updated_at;
   soci::indicator owner_ind = soci::i_ok, expires_ind = soci::i_ok, error_ind = soci::i_ok,
@@ -185,7 +196,8 @@ std::optional<JobRecord> JobStore::find(soci::session& s, const std::string& id)
 }
 
 std::pair<long long, std::optional<std::string>> JobStore::due_summary(
-    soci::session& s, const std::string& now) const {
+    db::Tx& tx, const std::string& now) const {
+  soci::session& s = tx.sql();
   long long count = 0;
   std::string oldest;
   soci::indicator oldest_ind = soci::i_ok;
@@ -194,14 +206,16 @@ std::pair<long long, std::optional<std::string>> JobStore::due_summary(
   return {count, oldest};
 }
 
-long long JobStore::purge_succeeded(soci::session& s, const std::string& cutoff) const {
+long long JobStore::purge_succeeded(db::Tx& tx, const std::string& cutoff) const {
+  soci::session& s = tx.sql();
   soci::statement st = (s.prepare << kPurgeSucceeded, soci::use(cutoff));
   st.execute(true);
   return st.get_affected_rows();
 }
 
-bool JobStore::claim_schedule_period(soci::session& s, const std::string& name, long long period,
+bool JobStore::claim_schedule_period(db::Tx& tx, const std::string& name, long long period,
                                      const std::string& now) const {
+  soci::session& s = tx.sql();
   const long long before = period - 1;
   s << kInsertSchedule, soci::use(name), soci::use(before), soci::use(now);
   soci::statement st = (s.prepare << kClaimSchedulePeriod, soci::use(period), soci::use(now),

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "db/database.h"
-#include "jobs/jobs.h"
+#include "jobs/job_queue.h"
 
 namespace jobs {
 
@@ -40,39 +40,38 @@ class JobStore {
 
   // Inserts the job unless a queued or running job has the same dedupe key. Returns whether it
   // was inserted.
-  bool insert(soci::session& s, const NewJobRow& row) const;
+  bool insert(db::Tx& tx, const NewJobRow& row) const;
   // The id of the queued or running job with `dedupe_key`, if any.
-  std::optional<std::string> active_with_key(soci::session& s, const std::string& dedupe_key) const;
+  std::optional<std::string> active_with_key(db::Tx& tx, const std::string& dedupe_key) const;
 
   // Takes the oldest due queued job (skipping rows other transactions hold on PostgreSQL), marks
   // it running under `owner` until `lease_expires_at` and counts the attempt.
-  std::optional<Job> claim_next(soci::session& s, const std::string& now, const std::string& owner,
+  std::optional<Job> claim_next(db::Tx& tx, const std::string& now, const std::string& owner,
                                 const std::string& lease_expires_at) const;
-  bool extend_lease(soci::session& s, const std::string& id, const std::string& owner,
+  bool extend_lease(db::Tx& tx, const std::string& id, const std::string& owner,
                     const std::string& lease_expires_at, const std::string& now) const;
-  bool mark_succeeded(soci::session& s, const std::string& id, const std::string& owner,
+  bool mark_succeeded(db::Tx& tx, const std::string& id, const std::string& owner,
                       const std::string& now) const;
   // Back to queued, due at `run_at`, with `error` as the last error.
-  bool mark_retry(soci::session& s, const std::string& id, const std::string& owner,
+  bool mark_retry(db::Tx& tx, const std::string& id, const std::string& owner,
                   const std::string& run_at, const std::string& error,
                   const std::string& now) const;
-  bool mark_dead(soci::session& s, const std::string& id, const std::string& owner,
+  bool mark_dead(db::Tx& tx, const std::string& id, const std::string& owner,
                  const std::string& error, const std::string& now) const;
 
   // Running jobs whose lease expired before `now` (at most `limit`).
-  std::vector<ExpiredLease> expired_leases(soci::session& s, const std::string& now,
-                                           int limit) const;
+  std::vector<ExpiredLease> expired_leases(db::Tx& tx, const std::string& now, int limit) const;
 
-  std::optional<JobRecord> find(soci::session& s, const std::string& id) const;
+  std::optional<JobRecord> find(db::Tx& tx, const std::string& id) const;
   // Queued jobs due at `now`, and the run_at of the oldest of them.
-  std::pair<long long, std::optional<std::string>> due_summary(soci::session& s,
+  std::pair<long long, std::optional<std::string>> due_summary(db::Tx& tx,
                                                                const std::string& now) const;
   // Deletes succeeded jobs last updated before `cutoff`; returns how many.
-  long long purge_succeeded(soci::session& s, const std::string& cutoff) const;
+  long long purge_succeeded(db::Tx& tx, const std::string& cutoff) const;
 
   // Records that schedule `name` fired for `period`. Returns false when this or a later period
   // was already recorded (another instance fired it).
-  bool claim_schedule_period(soci::session& s, const std::string& name, long long period,
+  bool claim_schedule_period(db::Tx& tx, const std::string& name, long long period,
                              const std::string& now) const;
 
  private:

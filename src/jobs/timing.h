@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "core/clock.h"
-#include "jobs/jobs.h"
+#include "jobs/job_queue.h"
 
 namespace jobs {
 

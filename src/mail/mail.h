@@ -16,8 +16,8 @@
 #include "core/clock.h"
 #include "core/result.h"
 
-namespace soci {
-class session;
+namespace db {
+class Tx;
 }
 namespace core {
 class IdGenerator;
@@ -77,16 +77,17 @@ inline constexpr const char* kSendJobKind = "mail.send";
 // mail server's restart or a short outage.
 inline constexpr int kSendAttempts = 16;
 
-// Queues messages for delivery by the `mail.send` job (see jobs/jobs.h). Safe for concurrent use.
+// Queues messages for delivery by the `mail.send` job (see jobs/job_queue.h). Safe for concurrent
+// use.
 class MailQueue {
  public:
   virtual ~MailQueue() = default;
   // invalid: see validate(); unavailable/internal: the queue's database failed.
   virtual core::Status enqueue(const Message& message) = 0;
-  // The same inside the caller's open transaction (a session from db::Database::transact), so
+  // The same inside the caller's open transaction (from db::Database::transact), so
   // the mail goes out if and only if the caller's writes commit. Database exceptions propagate
   // to that transact() (see jobs::JobQueue::enqueue).
-  virtual core::Status enqueue(soci::session& transaction, const Message& message) = 0;
+  virtual core::Status enqueue(db::Tx& transaction, const Message& message) = 0;
 };
 
 // A MailQueue storing messages as mail.send jobs on `jobs`, which must outlive it.

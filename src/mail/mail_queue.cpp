@@ -1,6 +1,6 @@
 #include <nlohmann/json.hpp>
 
-#include "jobs/jobs.h"
+#include "jobs/job_queue.h"
 #include "mail/mail.h"
 
 namespace mail {
@@ -41,7 +41,7 @@ class MailQueueImpl final : public MailQueue {
     return {};
   }
 
-  core::Status enqueue(soci::session& transaction, const Message& message) override {
+  core::Status enqueue(db::Tx& transaction, const Message& message) override {
     if (auto valid = validate(message); !valid.ok()) return valid;
     auto id = jobs_.enqueue(transaction, kSendJobKind, to_payload(message),
                             {.max_attempts = kSendAttempts});

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <cstdlib>
 #include <deque>
@@ -8,11 +9,12 @@
 
 #include "core/ids.h"
 #include "core/metrics.h"
+#include "db/database_test_support.h"
 #include "db/migrations.h"
-#include "db/test_database.h"
-#include "jobs/jobs.h"
+#include "jobs/job_queue.h"
+#include "jobs/migrations.h"
 #include "mail/mail.h"
-#include "mail/test_message.h"
+#include "mail/mail_test_support.h"
 
 namespace mail {
 namespace {
@@ -48,7 +50,7 @@ class MailQueueTest : public ::testing::TestWithParam<TestBackend> {
  protected:
   void SetUp() override {
     MARKETLINK_OPEN_TEST_DATABASE(t_);
-    auto applied = db::migrate(t_->db(), db::builtin_migrations(t_->db().backend()), clock_);
+    auto applied = db::migrate(t_->db(), {jobs::migrations()}, clock_);
     ASSERT_TRUE(applied.ok()) << applied.error().message;
     outbox_ = fs::temp_directory_path() /
               ("marketlink-mailq-" + core::base64url_encode(core::random_bytes(6)));
@@ -161,14 +163,14 @@ TEST_P(MailQueueTest, MalformedPayloadGoesDead) {
 }
 
 TEST_P(MailQueueTest, MailQueuedInARolledBackTransactionIsNeverSent) {
-  auto rolled_back = t_->db().transact([&](soci::session& s) -> core::Status {
-    if (auto r = queue_->enqueue(s, welcome()); !r.ok()) return r;
+  auto rolled_back = t_->db().transact([&](db::Tx& tx) -> core::Status {
+    if (auto r = queue_->enqueue(tx, welcome()); !r.ok()) return r;
     return core::conflict("the sign-up failed after all");
   });
   ASSERT_FALSE(rolled_back.ok());
   EXPECT_TRUE(mail_jobs().empty());
-  auto committed = t_->db().transact(
-      [&](soci::session& s) -> core::Status { return queue_->enqueue(s, welcome()); });
+  auto committed =
+      t_->db().transact([&](db::Tx& tx) -> core::Status { return queue_->enqueue(tx, welcome()); });
   ASSERT_TRUE(committed.ok());
   EXPECT_EQ(mail_jobs().size(), 1u);
 }

@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "mail/test_message.h"
+#include "mail/mail_test_support.h"
 
 namespace mail {
 namespace {

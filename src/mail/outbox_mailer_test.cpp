@@ -6,7 +6,7 @@
 #include <sstream>
 #include <thread>
 
-#include "mail/test_message.h"
+#include "mail/mail_test_support.h"
 
 namespace mail {
 namespace {

@@ -8,7 +8,7 @@
 
 #include <cstdlib>
 
-#include "mail/test_message.h"
+#include "mail/mail_test_support.h"
 
 namespace mail {
 namespace {

@@ -1,6 +1,7 @@
 #include "pool/account_store.h"
 
 #include <fmt/format.h>
+#include <soci/soci.h>
 
 #include <algorithm>
 #include <chrono>
@@ -374,14 +375,14 @@ std::vector<std::string> select_strings(soci::session& s, const std::string& sql
 std::optional<Account> AccountTx::find(const std::string& provider, const std::string& account_id,
                                        Lock lock) {
   std::string sql = with_columns(kFindAccount);
-  if (lock == Lock::kForUpdate) sql += db_.for_update();
+  if (lock == Lock::kForUpdate) sql += tx_.for_update();
   return select_account(s_, sql, {provider, account_id});
 }
 
 std::optional<Account> AccountTx::find_by_order(const std::string& provider,
                                                 const std::string& order_ref, Lock lock) {
   std::string sql = with_columns(kFindByOrder);
-  if (lock == Lock::kForUpdate) sql += db_.for_update();
+  if (lock == Lock::kForUpdate) sql += tx_.for_update();
   return select_account(cache_, s_, sql, {provider, order_ref});
 }
 
@@ -390,17 +391,17 @@ std::optional<Account> AccountTx::find_by_order(const std::string& provider,
 // order_ref index once the winner commits, would hand its row back only after other takers had
 // skipped it for younger ones.
 void AccountTx::lock_order_ref(const std::string& provider, const std::string& order_ref) {
-  if (const char* sql = db_.transaction_lock(); *sql != '\0') exec(s_, sql, {provider, order_ref});
+  if (const char* sql = tx_.transaction_lock(); *sql != '\0') exec(s_, sql, {provider, order_ref});
 }
 
 core::Result<std::optional<Account>> AccountTx::lock_oldest_ready(
     const std::string& provider, const std::string& marketplace_id) {
   const std::string plain = with_columns(kOldestReady);
-  if (*db_.skip_locked() == '\0') {
+  if (*tx_.skip_locked() == '\0') {
     // SQLite: this write transaction holds the database; the oldest ready row is ours.
     return select_account(cache_, s_, plain, {provider, marketplace_id});
   }
-  const std::string skipping = plain + db_.skip_locked();
+  const std::string skipping = plain + tx_.skip_locked();
   const auto deadline = std::chrono::steady_clock::now() + kReadyWait;
   auto pause = std::chrono::milliseconds(1);
   for (;;) {
@@ -531,7 +532,7 @@ std::vector<AccountIdStatus> AccountTx::lock_selected(const std::string& provide
     st.exchange(soci::into(id));
     st.exchange(soci::into(status));
     bind_params(st, params);
-    prepare(st, std::string(kLockSelectedHead) + placeholders(n).substr(1) + db_.for_update());
+    prepare(st, std::string(kLockSelectedHead) + placeholders(n).substr(1) + tx_.for_update());
     st.execute(false);
     while (st.fetch()) out.push_back({id, status_from_db(status)});
   }
@@ -705,6 +706,17 @@ long long AccountTx::count_access_check_candidates(const std::string& provider, 
     s_ << std::string("SELECT COUNT(*)") + kCheckNewReady, soci::into(ready), soci::use(provider);
   }
   return ready + invalid;
+}
+
+bool AccountTx::access_check_run_is_current(const std::string& provider, core::TimePoint started) {
+  const std::string started_text = time_text(started);
+  std::string found;
+  s_ << std::string(
+            "SELECT provider_org_id FROM pool_aws_access WHERE provider_org_id = :provider"
+            " AND run_started_at = :started AND run_finished_at IS NULL") +
+            tx_.for_update(),
+      soci::into(found), soci::use(provider), soci::use(started_text);
+  return s_.got_data();
 }
 
 AccountStore::AccountStore(db::Database& database)

@@ -62,8 +62,10 @@ class StatementCache;
 class AccountTx {
  public:
   // `cache` may be null (PostgreSQL).
-  AccountTx(soci::session& session, const db::Database& database, StatementCache* cache = nullptr)
-      : s_(session), db_(database), cache_(cache) {}
+  AccountTx(db::Tx& tx, StatementCache* cache = nullptr) : tx_(tx), s_(tx.sql()), cache_(cache) {}
+
+  // The transaction itself, for what other modules write in it (the audit log).
+  db::Tx& transaction() { return tx_; }
 
   std::optional<Account> find(const std::string& provider, const std::string& account_id,
                               Lock lock);
@@ -119,10 +121,13 @@ class AccountTx {
                                                core::TimePoint since, int limit);
   long long count_access_check_candidates(const std::string& provider, bool all,
                                           core::TimePoint since);
+  // Whether the provider's latest access check run started at `started` and has not ended; the
+  // row is locked until the transaction ends, so the run cannot be stopped meanwhile.
+  bool access_check_run_is_current(const std::string& provider, core::TimePoint started);
 
  private:
+  db::Tx& tx_;
   soci::session& s_;
-  const db::Database& db_;
   StatementCache* cache_;
 };
 
@@ -137,16 +142,16 @@ class AccountStore {
   // must have no effects outside the database).
   template <typename Fn>
   auto write(Fn&& fn) {
-    return db_.transact([&](soci::session& s) {
-      AccountTx tx(s, db_, cache_.get());
+    return db_.transact([&](db::Tx& transaction) {
+      AccountTx tx(transaction, cache_.get());
       return fn(tx);
     });
   }
   template <typename Fn>
   auto read(Fn&& fn) const {
     return db_.transact(
-        [&](soci::session& s) {
-          AccountTx tx(s, db_, cache_.get());
+        [&](db::Tx& transaction) {
+          AccountTx tx(transaction, cache_.get());
           return fn(tx);
         },
         db::TxMode::kRead);

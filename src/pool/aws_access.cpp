@@ -1,20 +1,16 @@
 #include "pool/aws_access.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include <regex>
 
-#include "db/database.h"
-#include "identity/audit_store.h"
-#include "jobs/jobs.h"
+#include "jobs/job_queue.h"
+#include "pool/access_check_job.h"
 #include "pool/aws_access_store.h"
 
 namespace pool {
 
 namespace {
-
-namespace store = aws_access_store;
 
 constexpr int kCheckBatch = 50;
 
@@ -65,17 +61,6 @@ core::Error invalid_input(std::vector<core::ErrorDetail> details) {
   return e;
 }
 
-// A job's key per step of a run, so a repeated step does not start two jobs.
-std::string step_key(const std::string& provider, core::TimePoint started, long long done) {
-  return fmt::format("{}:{}:{}:{}", kAccessCheckJob, provider, core::format_rfc3339(started), done);
-}
-
-std::string job_payload(const std::string& provider, core::TimePoint started) {
-  return nlohmann::json{{"provider_org_id", provider},
-                        {"started_at", core::format_rfc3339(started)}}
-      .dump();
-}
-
 class ProviderChecker final : public AccessChecker {
  public:
   ProviderChecker(ProviderAws& aws, ProviderCredentials credentials)
@@ -89,46 +74,43 @@ class ProviderChecker final : public AccessChecker {
   ProviderCredentials credentials_;
 };
 
-core::Result<std::optional<store::Row>> read_row(db::Database& database,
-                                                 const std::string& provider_org_id) {
-  return database.transact(
-      [&](soci::session& s) -> core::Result<std::optional<store::Row>> {
-        return store::find(s, provider_org_id, "");
-      },
-      db::TxMode::kRead);
-}
-
 }  // namespace
 
 AwsAccess::AwsAccess(db::Database& database, const core::Clock& clock, Pool& pool, ProviderAws& aws,
                      jobs::JobQueue& queue, identity::AuditLog& audit,
                      const identity::SecretBox* secrets, AwsAccessSettings settings)
-    : database_(database),
-      clock_(clock),
+    : clock_(clock),
       pool_(pool),
       aws_(aws),
       queue_(queue),
       audit_(audit),
       secrets_(secrets),
-      settings_(settings) {}
+      settings_(settings),
+      store_(std::make_unique<AwsAccessStore>(database)) {}
+
+AwsAccess::~AwsAccess() = default;
 
 core::Result<AwsAccessView> AwsAccess::get(const std::string& provider_org_id) const {
-  auto row = read_row(database_, provider_org_id);
-  if (!row.ok()) return row.error();
-  if (!*row) return not_configured();
-  return (*row)->view;
+  return store_->read([&](AwsAccessTx& tx) -> core::Result<AwsAccessView> {
+    auto row = tx.find(provider_org_id);
+    if (!row) return not_configured();
+    return row->view;
+  });
 }
 
 core::Result<ProviderCredentials> AwsAccess::credentials(const std::string& provider_org_id) const {
   if (!secrets_) return secret_key_missing();
-  auto row = read_row(database_, provider_org_id);
+  auto row = store_->read([&](AwsAccessTx& tx) -> core::Result<AwsAccessRow> {
+    auto found = tx.find(provider_org_id);
+    if (!found) return not_configured();
+    return *found;
+  });
   if (!row.ok()) return row.error();
-  if (!*row) return not_configured();
-  auto secret = secrets_->open((*row)->secret_sealed);
+  auto secret = secrets_->open(row->secret_sealed);
   if (!secret.ok()) return secret.error();
-  return ProviderCredentials{.access_key_id = (*row)->view.access_key_id,
+  return ProviderCredentials{.access_key_id = row->view.access_key_id,
                              .secret_access_key = std::move(*secret),
-                             .role_name = (*row)->view.role_name};
+                             .role_name = row->view.role_name};
 }
 
 core::Result<AwsAccessView> AwsAccess::configure(const std::string& provider_org_id,
@@ -185,36 +167,48 @@ core::Result<AwsAccessView> AwsAccess::configure(const std::string& provider_org
   const std::string detail =
       fmt::format("AWS keys {} of account {}, role {}; access check {}", view.access_key_id,
                   view.aws_account_id, view.role_name, view.access_check_enabled ? "on" : "off");
-  auto saved = database_.transact([&](soci::session& s) -> core::Result<AwsAccessView> {
-    store::save(s, provider_org_id, view, sealed);
-    identity::insert_audit_event(s, audit_.make_event({.org_id = provider_org_id,
-                                                       .actor = actor,
-                                                       .action = "pool.aws_access_saved",
-                                                       .target_type = "organization",
-                                                       .target_id = provider_org_id,
-                                                       .detail = detail}));
+  return store_->write([&](AwsAccessTx& tx) -> core::Result<AwsAccessView> {
+    const auto current = tx.find_for_update(provider_org_id);
+    tx.save(provider_org_id, view, sealed);
+    audit_.record(tx.transaction(), {.org_id = provider_org_id,
+                                     .actor = actor,
+                                     .action = "pool.aws_access_saved",
+                                     .target_type = "organization",
+                                     .target_id = provider_org_id,
+                                     .detail = detail});
+    const std::optional<AccessCheckRun>& running =
+        current ? current->view.last_run : std::optional<AccessCheckRun>();
     if (full_run) {
+      // A new run replaces any run going: the old one's answers are no longer applied.
       const AccessCheckRun run{.scope = AccessCheckScope::kAll, .started_at = now, .total = total};
-      store::start_run(s, provider_org_id, run);
-      auto job = queue_.enqueue(s, std::string(kAccessCheckJob), job_payload(provider_org_id, now),
-                                {.dedupe_key = step_key(provider_org_id, now, 0)});
-      if (!job.ok()) return job.error();
+      tx.start_run(provider_org_id, run);
+      const AccessCheckJob job{.provider_org_id = provider_org_id, .started_at = now};
+      auto enqueued = queue_.enqueue(tx.transaction(), std::string(kAccessCheckJob),
+                                     to_payload(job), {.dedupe_key = step_key(job, 0)});
+      if (!enqueued.ok()) return enqueued.error();
+    } else if (running && !running->finished_at) {
+      // A run the provider no longer wants stops here: switched off, or keys it no longer uses.
+      const bool turned_off = current->view.access_check_enabled && !view.access_check_enabled;
+      if (turned_off || changed) {
+        tx.finish_run(provider_org_id, running->started_at, now,
+                      turned_off ? "Stopped: the access check was turned off."
+                                 : "Stopped: the AWS keys or role changed.");
+      }
     }
-    auto row = store::find(s, provider_org_id, "");
-    return row->view;
+    return tx.find(provider_org_id)->view;
   });
-  return saved;
 }
 
 core::Status AwsAccess::remove(const std::string& provider_org_id, const identity::Actor& actor) {
-  auto removed = database_.transact([&](soci::session& s) -> core::Result<bool> {
-    if (!store::remove(s, provider_org_id)) return false;
-    identity::insert_audit_event(s, audit_.make_event({.org_id = provider_org_id,
-                                                       .actor = actor,
-                                                       .action = "pool.aws_access_removed",
-                                                       .target_type = "organization",
-                                                       .target_id = provider_org_id,
-                                                       .detail = "AWS keys removed"}));
+  auto removed = store_->write([&](AwsAccessTx& tx) -> core::Result<bool> {
+    // The run, if any, goes with the row: its job finds nothing to do and moves nothing more.
+    if (!tx.remove(provider_org_id)) return false;
+    audit_.record(tx.transaction(), {.org_id = provider_org_id,
+                                     .actor = actor,
+                                     .action = "pool.aws_access_removed",
+                                     .target_type = "organization",
+                                     .target_id = provider_org_id,
+                                     .detail = "AWS keys removed"});
     return true;
   });
   if (!removed.ok()) return removed.error();
@@ -232,34 +226,35 @@ core::Result<AccessCheckRun> AwsAccess::start_check(const std::string& provider_
       now - last->progress_at < settings_.abandoned_after) {
     return *last;
   }
-  auto run = begin_run(provider_org_id, AccessCheckScope::kAll);
-  if (!run.ok()) return run.error();
-  auto recorded = audit_.record({.org_id = provider_org_id,
-                                 .actor = actor,
-                                 .action = "pool.access_check_started",
-                                 .target_type = "organization",
-                                 .target_id = provider_org_id,
-                                 .detail = fmt::format("Access check of {} accounts", run->total)});
-  if (!recorded.ok()) return recorded.error();
-  return run;
+  return begin_run(provider_org_id, AccessCheckScope::kAll, &actor);
 }
 
 core::Result<AccessCheckRun> AwsAccess::begin_run(const std::string& provider_org_id,
-                                                  AccessCheckScope scope) {
+                                                  AccessCheckScope scope,
+                                                  const identity::Actor* requested_by) {
   const core::TimePoint now = clock_.now();
   auto pending = pool_.count_access_check_pending(provider_org_id, {.scope = scope, .since = now});
   if (!pending.ok()) return pending.error();
   const AccessCheckRun run{
       .scope = scope, .started_at = now, .total = *pending, .progress_at = now};
-  auto started = database_.transact([&](soci::session& s) -> core::Result<AccessCheckRun> {
-    if (!store::find(s, provider_org_id, database_.for_update())) return not_configured();
-    store::start_run(s, provider_org_id, run);
-    auto job = queue_.enqueue(s, std::string(kAccessCheckJob), job_payload(provider_org_id, now),
-                              {.dedupe_key = step_key(provider_org_id, now, 0)});
-    if (!job.ok()) return job.error();
+  return store_->write([&](AwsAccessTx& tx) -> core::Result<AccessCheckRun> {
+    if (!tx.find_for_update(provider_org_id)) return not_configured();
+    tx.start_run(provider_org_id, run);
+    const AccessCheckJob job{.provider_org_id = provider_org_id, .started_at = now};
+    auto enqueued = queue_.enqueue(tx.transaction(), std::string(kAccessCheckJob), to_payload(job),
+                                   {.dedupe_key = step_key(job, 0)});
+    if (!enqueued.ok()) return enqueued.error();
+    if (requested_by != nullptr) {
+      audit_.record(tx.transaction(),
+                    {.org_id = provider_org_id,
+                     .actor = *requested_by,
+                     .action = "pool.access_check_started",
+                     .target_type = "organization",
+                     .target_id = provider_org_id,
+                     .detail = fmt::format("Access check of {} accounts", run.total)});
+    }
     return run;
   });
-  return started;
 }
 
 core::Status AwsAccess::register_jobs() {
@@ -275,11 +270,9 @@ core::Status AwsAccess::register_jobs() {
 }
 
 core::Status AwsAccess::sweep() {
-  auto providers = database_.transact(
-      [&](soci::session& s) -> core::Result<std::vector<std::string>> {
-        return store::providers_checking(s);
-      },
-      db::TxMode::kRead);
+  auto providers = store_->read([&](AwsAccessTx& tx) -> core::Result<std::vector<std::string>> {
+    return tx.providers_checking();
+  });
   if (!providers.ok()) return providers.error();
   const core::TimePoint now = clock_.now();
   for (const std::string& provider : *providers) {
@@ -292,22 +285,17 @@ core::Status AwsAccess::sweep() {
     auto pending = pool_.count_access_check_pending(provider, {.scope = AccessCheckScope::kNew});
     if (!pending.ok()) return pending.error();
     if (*pending == 0) continue;
-    auto run = begin_run(provider, AccessCheckScope::kNew);
+    auto run = begin_run(provider, AccessCheckScope::kNew, nullptr);
     if (!run.ok()) return run.error();
   }
   return core::Status();
 }
 
 core::Status AwsAccess::run_job(const std::string& payload) {
-  const auto body = nlohmann::json::parse(payload, nullptr, false);
-  if (body.is_discarded() || !body.is_object() || !body.contains("provider_org_id") ||
-      !body["provider_org_id"].is_string() || !body.contains("started_at") ||
-      !body["started_at"].is_string()) {
-    return core::invalid("A pool.access_check job needs provider_org_id and started_at.");
-  }
-  const std::string provider = body["provider_org_id"];
-  const auto started = core::parse_rfc3339(body["started_at"].get<std::string>());
-  if (!started) return core::invalid("A pool.access_check job's started_at is not a time.");
+  auto job = parse_access_check_job(payload);
+  if (!job.ok()) return job.error();
+  const std::string& provider = job->provider_org_id;
+  const core::TimePoint started = job->started_at;
 
   auto current = get(provider);
   if (!current.ok()) {
@@ -315,11 +303,11 @@ core::Status AwsAccess::run_job(const std::string& payload) {
   }
   const auto& run = current->last_run;
   // A newer run replaced this one, or it has ended: nothing to do.
-  if (!run || run->started_at != *started || run->finished_at) return core::Status();
+  if (!run || run->started_at != started || run->finished_at) return core::Status();
 
   auto finish = [&](const std::string& error) -> core::Status {
-    return database_.transact([&](soci::session& s) -> core::Status {
-      store::finish_run(s, provider, *started, clock_.now(), error);
+    return store_->write([&](AwsAccessTx& tx) -> core::Status {
+      tx.finish_run(provider, started, clock_.now(), error);
       return core::Status();
     });
   };
@@ -331,22 +319,24 @@ core::Status AwsAccess::run_job(const std::string& payload) {
   long long done = run->checked;
   while (true) {
     auto report = pool_.check_access(
-        provider, checker, {.scope = run->scope, .since = *started, .batch = kCheckBatch});
+        provider, checker,
+        {.scope = run->scope, .since = started, .batch = kCheckBatch, .run_started_at = started});
     if (!report.ok()) return report.error();
     done += report->checked;
-    auto current_run = database_.transact([&](soci::session& s) -> core::Result<bool> {
-      return store::add_progress(s, provider, *started, *report, clock_.now());
+    auto still_current = store_->write([&](AwsAccessTx& tx) -> core::Result<bool> {
+      return tx.add_progress(provider, started, *report, clock_.now());
     });
-    if (!current_run.ok()) return current_run.error();
-    if (!*current_run) return core::Status();  // replaced or removed meanwhile
+    if (!still_current.ok()) return still_current.error();
+    // Stopped, replaced or removed meanwhile: whoever did it has ended this run.
+    if (!*still_current || report->cancelled) return core::Status();
     if (report->stopped) {
       return finish("The check stopped: " + report->stopped->message);
     }
     if (report->checked == 0) return finish("");
     if (std::chrono::steady_clock::now() >= deadline) {
       // The rest of the run is the next job's: this one ends in bounded time.
-      auto next = queue_.enqueue(std::string(kAccessCheckJob), job_payload(provider, *started),
-                                 {.dedupe_key = step_key(provider, *started, done)});
+      auto next = queue_.enqueue(std::string(kAccessCheckJob), to_payload(*job),
+                                 {.dedupe_key = step_key(*job, done)});
       if (!next.ok()) return next.error();
       return core::Status();
     }

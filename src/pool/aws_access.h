@@ -14,9 +14,12 @@
 //     run it again: every ready account, and every account an earlier check made invalid (which
 //     becomes ready again when reachable now).
 // A run that cannot tell (AWS unreachable, the provider's keys refused) stops with the reason and
-// moves nothing further. One job works for at most `job_budget` and hands the rest of its run to
-// a new job, so runs over 100,000 accounts neither hold a worker nor delay shutdown. The latest
-// run's progress (total, checked, invalidated, restored, error) is kept for the page.
+// moves nothing further. A run the provider no longer wants stops at its next account, and an
+// answer AWS gave it meanwhile is not applied: turning the check off or changing the keys or
+// role (when no new run starts) ends it, a new run replaces it, removing the keys ends it. One job
+// works for at most `job_budget` and hands the rest of its run to a new job, so runs over 100,000
+// accounts neither hold a worker nor delay shutdown. The latest run's progress (total, checked,
+// invalidated, restored, error) is kept for the page.
 //
 // Thread safety: safe for concurrent use from many threads and processes sharing one database.
 //
@@ -30,6 +33,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +52,8 @@ class JobQueue;
 }
 
 namespace pool {
+
+class AwsAccessStore;
 
 inline constexpr std::string_view kDefaultRoleName = "OrganizationAccountAccessRole";
 inline constexpr std::string_view kAccessCheckJob = "pool.access_check";
@@ -117,13 +123,17 @@ class AwsAccess {
   AwsAccess(db::Database& database, const core::Clock& clock, Pool& pool, ProviderAws& aws,
             jobs::JobQueue& queue, identity::AuditLog& audit, const identity::SecretBox* secrets,
             AwsAccessSettings settings = {});
+  ~AwsAccess();
+  AwsAccess(const AwsAccess&) = delete;
+  AwsAccess& operator=(const AwsAccess&) = delete;
 
   // Whether a secret key is configured (without one, keys cannot be saved).
   bool can_store_secrets() const { return secrets_ != nullptr; }
 
   core::Result<AwsAccessView> get(const std::string& provider_org_id) const;
   // Validates, asks AWS whose keys they are, seals the secret and stores it (audited). Turning the
-  // check on, or changing keys or role while it is on, starts a full run.
+  // check on, or changing keys or role while it is on, starts a full run; turning it off, or
+  // changing keys or role while it is off, stops a run that is going.
   core::Result<AwsAccessView> configure(const std::string& provider_org_id,
                                         const AwsAccessInput& input, const identity::Actor& actor);
   // Forgets the keys (and stops any run). not_found when none were saved.
@@ -143,10 +153,10 @@ class AwsAccess {
  private:
   core::Status run_job(const std::string& payload);
   core::Status sweep();
-  core::Result<AccessCheckRun> begin_run(const std::string& provider_org_id,
-                                         AccessCheckScope scope);
+  // Starts a run and its first job; audited as requested by `requested_by` when given.
+  core::Result<AccessCheckRun> begin_run(const std::string& provider_org_id, AccessCheckScope scope,
+                                         const identity::Actor* requested_by);
 
-  db::Database& database_;
   const core::Clock& clock_;
   Pool& pool_;
   ProviderAws& aws_;
@@ -154,6 +164,7 @@ class AwsAccess {
   identity::AuditLog& audit_;
   const identity::SecretBox* secrets_;
   AwsAccessSettings settings_;
+  std::unique_ptr<AwsAccessStore> store_;
 };
 
 }  // namespace pool

@@ -1,8 +1,10 @@
 #include "pool/aws_access_store.h"
 
+#include <soci/soci.h>
+
 #include <stdexcept>
 
-namespace pool::aws_access_store {
+namespace pool {
 
 namespace {
 
@@ -19,8 +21,18 @@ core::TimePoint parse_time(const std::string& text) {
 
 }  // namespace
 
-std::optional<Row> find(soci::session& s, const std::string& provider, const char* lock_clause) {
-  Row row;
+std::optional<AwsAccessRow> AwsAccessTx::find(const std::string& provider) {
+  return select(provider, "");
+}
+
+std::optional<AwsAccessRow> AwsAccessTx::find_for_update(const std::string& provider) {
+  return select(provider, tx_.for_update());
+}
+
+std::optional<AwsAccessRow> AwsAccessTx::select(const std::string& provider,
+                                                const char* lock_clause) {
+  soci::session& s = tx_.sql();
+  AwsAccessRow row;
   AwsAccessView& v = row.view;
   int enabled = 0;
   std::string updated_at, scope, started, finished;
@@ -57,8 +69,9 @@ std::optional<Row> find(soci::session& s, const std::string& provider, const cha
   return row;
 }
 
-void save(soci::session& s, const std::string& provider, const AwsAccessView& v,
-          const std::string& secret_sealed) {
+void AwsAccessTx::save(const std::string& provider, const AwsAccessView& v,
+                       const std::string& secret_sealed) {
+  soci::session& s = tx_.sql();
   const int enabled = v.access_check_enabled ? 1 : 0;
   const std::string updated_at = core::format_rfc3339(v.updated_at);
   s << "UPDATE pool_aws_access SET access_key_id = :key, secret_sealed = :secret,"
@@ -79,14 +92,16 @@ void save(soci::session& s, const std::string& provider, const AwsAccessView& v,
       soci::use(v.updated_by), soci::use(updated_at);
 }
 
-bool remove(soci::session& s, const std::string& provider) {
+bool AwsAccessTx::remove(const std::string& provider) {
+  soci::session& s = tx_.sql();
   soci::statement st =
       (s.prepare << "DELETE FROM pool_aws_access WHERE provider_org_id = :p", soci::use(provider));
   st.execute(true);
   return st.get_affected_rows() > 0;
 }
 
-void start_run(soci::session& s, const std::string& provider, const AccessCheckRun& run) {
+void AwsAccessTx::start_run(const std::string& provider, const AccessCheckRun& run) {
+  soci::session& s = tx_.sql();
   const std::string scope = scope_name(run.scope);
   const std::string started = core::format_rfc3339(run.started_at);
   s << "UPDATE pool_aws_access SET run_scope = :scope, run_started_at = :started,"
@@ -97,8 +112,9 @@ void start_run(soci::session& s, const std::string& provider, const AccessCheckR
       soci::use(provider);
 }
 
-bool add_progress(soci::session& s, const std::string& provider, core::TimePoint started,
-                  const AccessCheckReport& report, core::TimePoint at) {
+bool AwsAccessTx::add_progress(const std::string& provider, core::TimePoint started,
+                               const AccessCheckReport& report, core::TimePoint at) {
+  soci::session& s = tx_.sql();
   const std::string started_text = core::format_rfc3339(started);
   const std::string at_text = core::format_rfc3339(at);
   const long long checked = report.checked, invalidated = report.invalidated,
@@ -115,8 +131,9 @@ bool add_progress(soci::session& s, const std::string& provider, core::TimePoint
   return st.get_affected_rows() > 0;
 }
 
-void finish_run(soci::session& s, const std::string& provider, core::TimePoint started,
-                core::TimePoint finished, const std::string& error) {
+void AwsAccessTx::finish_run(const std::string& provider, core::TimePoint started,
+                             core::TimePoint finished, const std::string& error) {
+  soci::session& s = tx_.sql();
   const std::string started_text = core::format_rfc3339(started);
   const std::string finished_text = core::format_rfc3339(finished);
   s << "UPDATE pool_aws_access SET run_finished_at = :finished, run_error = :error"
@@ -125,7 +142,8 @@ void finish_run(soci::session& s, const std::string& provider, core::TimePoint s
       soci::use(finished_text), soci::use(error), soci::use(provider), soci::use(started_text);
 }
 
-std::vector<std::string> providers_checking(soci::session& s) {
+std::vector<std::string> AwsAccessTx::providers_checking() {
+  soci::session& s = tx_.sql();
   std::vector<std::string> out;
   std::string provider;
   soci::statement st = (s.prepare << "SELECT provider_org_id FROM pool_aws_access"
@@ -136,4 +154,4 @@ std::vector<std::string> providers_checking(soci::session& s) {
   return out;
 }
 
-}  // namespace pool::aws_access_store
+}  // namespace pool

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <map>
 #include <mutex>
@@ -10,7 +11,7 @@
 #include "core/ids.h"
 #include "core/metrics.h"
 #include "identity/audit_log.h"
-#include "jobs/jobs.h"
+#include "jobs/job_queue.h"
 #include "pool/pool_test_support.h"
 
 namespace pool {
@@ -64,7 +65,6 @@ class AwsAccessTest : public testing::PoolFixture {
     if (::testing::Test::IsSkipped() || HasFatalFailure()) return;
     queue_ = std::make_unique<jobs::JobQueue>(
         t_->db(), clock_, ids_, metrics_, jobs::QueueSettings{.workers = 0}, [] { return 0.5; });
-    audit_ = std::make_unique<identity::AuditLog>(t_->db(), clock_, ids_);
     auto box = identity::SecretBox::from_key_text(identity::SecretBox::generate_key_text());
     ASSERT_TRUE(box.ok());
     box_ = std::make_unique<identity::SecretBox>(*box);
@@ -106,10 +106,8 @@ class AwsAccessTest : public testing::PoolFixture {
     return view.ok() && view->last_run ? *view->last_run : AccessCheckRun{};
   }
 
-  core::SequentialIdGenerator ids_{"id"};
   core::Metrics metrics_;
   std::unique_ptr<jobs::JobQueue> queue_;
-  std::unique_ptr<identity::AuditLog> audit_;
   std::unique_ptr<identity::SecretBox> box_;
   FakeProviderAws aws_;
   std::unique_ptr<AwsAccess> access_;
@@ -129,9 +127,9 @@ TEST_P(AwsAccessTest, SavesKeysWithTheSecretSealedAndNeverShown) {
 
   // Stored sealed: the secret's text is nowhere in the table.
   std::string sealed;
-  auto read = t_->db().transact([&](soci::session& s) -> core::Status {
-    s << "SELECT secret_sealed FROM pool_aws_access WHERE provider_org_id = :p", soci::into(sealed),
-        soci::use(std::string(kAcme));
+  auto read = t_->db().transact([&](db::Tx& tx) -> core::Status {
+    tx.sql() << "SELECT secret_sealed FROM pool_aws_access WHERE provider_org_id = :p",
+        soci::into(sealed), soci::use(std::string(kAcme));
     return core::Status();
   });
   ASSERT_TRUE(read.ok());

@@ -8,6 +8,7 @@
 #include <unordered_set>
 
 #include "core/log.h"
+#include "core/text.h"
 #include "pool/account_store.h"
 #include "pool/csv_import.h"
 
@@ -45,7 +46,34 @@ std::string plural(long long n, std::string_view one, std::string_view many) {
   return fmt::format("{} {}", n, n == 1 ? one : many);
 }
 
+// Account ids an audit entry names before "and N more".
+constexpr size_t kIdsNamed = 10;
+
+// An audit entry of a pool change: about one account when `account_id` is set, else the pool.
+identity::AuditEntry audit_entry(const std::string& provider_org_id, const ChangedBy& actor,
+                                 const std::string& action, const std::string& account_id,
+                                 std::string detail) {
+  return {.org_id = provider_org_id,
+          .subject_user_id = {},
+          .actor = actor.audit,
+          .action = action,
+          .target_type = account_id.empty() ? "pool" : "account",
+          .target_id = account_id,
+          .detail = std::move(detail)};
+}
+
 }  // namespace
+
+const char* display_name(AccountStatus status) {
+  switch (status) {
+    case AccountStatus::kReady: return "Ready";
+    case AccountStatus::kProvisioning: return "Provisioning in progress";
+    case AccountStatus::kInvalid: return "Invalid";
+    case AccountStatus::kAllocated: return "Allocated";
+    case AccountStatus::kProvisioningFailed: return "Provisioning failed";
+  }
+  return "";
+}
 
 const char* status_name(AccountStatus status) {
   switch (status) {
@@ -116,9 +144,11 @@ std::vector<RowError> import_row_errors(const core::Error& error) {
 }
 
 Pool::Pool(db::Database& database, const core::Clock& clock,
-           const MarketplaceDirectory& marketplaces, PoolSettings settings)
+           const MarketplaceDirectory& marketplaces, identity::AuditLog& audit,
+           PoolSettings settings)
     : clock_(clock),
       marketplaces_(marketplaces),
+      audit_(audit),
       settings_(settings),
       store_(std::make_unique<AccountStore>(database)) {}
 
@@ -232,8 +262,8 @@ core::Result<std::vector<StatusChange>> Pool::history(const std::string& provide
 // Adding
 
 core::Result<Account> Pool::add(const std::string& provider_org_id, const NewAccount& account,
-                                const std::string& actor) {
-  if (provider_org_id.empty() || actor.empty()) {
+                                const ChangedBy& actor) {
+  if (provider_org_id.empty() || actor.ref.empty()) {
     return bad_argument("A provider and an actor are required.");
   }
   if (!is_account_id(account.account_id)) {
@@ -254,15 +284,16 @@ core::Result<Account> Pool::add(const std::string& provider_org_id, const NewAcc
             .updated_at = at,
             .status_changed_at = at,
             .progress_at = std::nullopt};
-  auto inserted = store_->write([&](AccountTx& tx) { return tx.insert(a, actor); });
+  auto inserted = store_->write([&](AccountTx& tx) { return tx.insert(a, actor.ref); });
   if (!inserted.ok()) return inserted.error();
   return a;
 }
 
 core::Result<ImportResult> Pool::import_csv(const std::string& provider_org_id,
-                                            std::string_view csv, const std::string& actor,
-                                            const ImportProgress& progress) {
-  if (provider_org_id.empty() || actor.empty()) {
+                                            std::string_view csv, const ChangedBy& actor,
+                                            const ImportOptions& options) {
+  const ImportProgress& progress = options.progress;
+  if (provider_org_id.empty() || actor.ref.empty()) {
     return bad_argument("A provider and an actor are required.");
   }
   ParsedCsv parsed = parse_accounts_csv(csv, kMaxRowErrors);
@@ -344,15 +375,21 @@ core::Result<ImportResult> Pool::import_csv(const std::string& provider_org_id,
     for (const CsvAccountRow& r : parsed.rows)
       rows.push_back({r.account_id, r.marketplace, r.model});
     if (progress) progress(ImportPhase::kInserting, 0, total_rows);
-    tx.insert_imported(provider_org_id, parsed.marketplaces, rows, actor, at, [&](long long done) {
-      if (progress) progress(ImportPhase::kInserting, done, total_rows);
-    });
+    tx.insert_imported(provider_org_id, parsed.marketplaces, rows, actor.ref, at,
+                       [&](long long done) {
+                         if (progress) progress(ImportPhase::kInserting, done, total_rows);
+                       });
+    audit_.record(tx.transaction(),
+                  audit_entry(provider_org_id, actor, "pool.imported", "",
+                              fmt::format("Imported {} from {}",
+                                          core::count_of(total_rows, "account", "accounts"),
+                                          options.source.empty() ? "a CSV file" : options.source)));
     return ImportResult{.imported = total_rows};
   });
   if (imported.ok()) {
     core::log::info(
         "pool import",
-        {{"provider", provider_org_id}, {"actor", actor}, {"imported", imported->imported}});
+        {{"provider", provider_org_id}, {"actor", actor.ref}, {"imported", imported->imported}});
   }
   return imported;
 }
@@ -362,9 +399,9 @@ core::Result<ImportResult> Pool::import_csv(const std::string& provider_org_id,
 
 core::Result<Account> Pool::update(const std::string& provider_org_id,
                                    const std::string& account_id, const AccountUpdate& update,
-                                   const std::string& actor) {
+                                   const ChangedBy& actor) {
   if (!is_account_id(account_id)) return no_account(account_id.substr(0, 64));
-  if (actor.empty()) return bad_argument("An actor is required.");
+  if (actor.ref.empty()) return bad_argument("An actor is required.");
   if (update.reason.size() > kMaxReasonLength) return bad_argument("The reason is too long.");
   if (update.marketplace_id) {
     if (auto ok = check_marketplace(*update.marketplace_id); !ok.ok()) return ok.error();
@@ -383,10 +420,14 @@ core::Result<Account> Pool::update(const std::string& provider_org_id,
       if (!admin_move) return bad_move(*a, to);
       tx.move_status(*a, {.to = to,
                           .reason = update.reason,
-                          .actor = actor,
+                          .actor = actor.ref,
                           .order_ref = std::nullopt,
                           .starts_progress = false,
                           .at = at});
+      audit_.record(tx.transaction(),
+                    audit_entry(provider_org_id, actor, "pool.account_status_changed", account_id,
+                                fmt::format("{} → {}{}", display_name(a->status), display_name(to),
+                                            update.reason.empty() ? "" : ": " + update.reason)));
     }
     const std::string marketplace = update.marketplace_id.value_or(a->marketplace_id);
     const Model model = update.model.value_or(a->model);
@@ -401,25 +442,27 @@ core::Result<Account> Pool::update(const std::string& provider_org_id,
 // Deleting
 
 core::Status Pool::remove(const std::string& provider_org_id, const std::string& account_id,
-                          const std::string& actor) {
+                          const ChangedBy& actor) {
   if (!is_account_id(account_id)) return no_account(account_id.substr(0, 64));
   auto removed = store_->write([&](AccountTx& tx) -> core::Status {
     auto a = tx.find(provider_org_id, account_id, Lock::kForUpdate);
     if (!a) return no_account(account_id);
     if (a->status == AccountStatus::kProvisioning) return in_use(account_id, "deleted");
     tx.remove(provider_org_id, {account_id});
+    audit_.record(tx.transaction(), audit_entry(provider_org_id, actor, "pool.account_deleted",
+                                                account_id, "Deleted account " + account_id));
     return {};
   });
   if (removed.ok()) {
     core::log::info("pool account deleted",
-                    {{"provider", provider_org_id}, {"actor", actor}, {"account", account_id}});
+                    {{"provider", provider_org_id}, {"actor", actor.ref}, {"account", account_id}});
   }
   return removed;
 }
 
 core::Result<long long> Pool::remove_selected(const std::string& provider_org_id,
                                               const std::vector<std::string>& account_ids,
-                                              const std::string& actor) {
+                                              const ChangedBy& actor) {
   if (account_ids.empty()) return bad_argument("Select at least one account to delete.");
   std::vector<std::string> ids = account_ids;
   std::sort(ids.begin(), ids.end());
@@ -452,26 +495,37 @@ core::Result<long long> Pool::remove_selected(const std::string& provider_org_id
       }
       return e;
     }
-    return tx.remove(provider_org_id, ids);
+    const long long deleted = tx.remove(provider_org_id, ids);
+    audit_.record(
+        tx.transaction(),
+        audit_entry(provider_org_id, actor, "pool.accounts_deleted", "",
+                    fmt::format("Deleted {}: {}", core::count_of(deleted, "account", "accounts"),
+                                core::join_first(ids, kIdsNamed))));
+    return deleted;
   });
   if (removed.ok()) {
     core::log::info("pool accounts deleted",
-                    {{"provider", provider_org_id}, {"actor", actor}, {"deleted", *removed}});
+                    {{"provider", provider_org_id}, {"actor", actor.ref}, {"deleted", *removed}});
   }
   return removed;
 }
 
 core::Result<DeleteAllResult> Pool::remove_all(const std::string& provider_org_id,
-                                               const std::string& actor) {
+                                               const ChangedBy& actor) {
   auto removed = store_->write([&](AccountTx& tx) -> core::Result<DeleteAllResult> {
     DeleteAllResult out;
     out.deleted = tx.remove_all_but_provisioning(provider_org_id);
     out.skipped_in_use = tx.provisioning_ids(provider_org_id);
+    audit_.record(tx.transaction(),
+                  audit_entry(provider_org_id, actor, "pool.accounts_deleted", "",
+                              fmt::format("Deleted all accounts: {}, {} skipped in provisioning",
+                                          core::count_of(out.deleted, "account", "accounts"),
+                                          out.skipped_in_use.size())));
     return out;
   });
   if (removed.ok()) {
     core::log::info("pool accounts deleted", {{"provider", provider_org_id},
-                                              {"actor", actor},
+                                              {"actor", actor.ref},
                                               {"deleted", removed->deleted},
                                               {"skipped", removed->skipped_in_use.size()}});
   }
@@ -483,11 +537,11 @@ core::Result<DeleteAllResult> Pool::remove_all(const std::string& provider_org_i
 
 core::Result<Account> Pool::take(const std::string& provider_org_id,
                                  const std::string& marketplace_id, const std::string& order_ref,
-                                 const std::string& actor) {
+                                 const ChangedBy& actor) {
   if (order_ref.empty() || order_ref.size() > kMaxOrderRefLength) {
     return bad_argument("An order reference of 1 to 200 characters is required.");
   }
-  if (actor.empty()) return bad_argument("An actor is required.");
+  if (actor.ref.empty()) return bad_argument("An actor is required.");
   if (!is_marketplace_id_syntax(marketplace_id)) {
     return core::invalid(
         fmt::format("\"{}\" is not a marketplace id (e.g. MP-0000).", marketplace_id.substr(0, 64)),
@@ -518,7 +572,7 @@ core::Result<Account> Pool::take(const std::string& provider_org_id,
       try {
         tx.move_status(*a, {.to = AccountStatus::kProvisioning,
                             .reason = {},
-                            .actor = actor,
+                            .actor = actor.ref,
                             .order_ref = order_ref,
                             .starts_progress = true,
                             .at = at});
@@ -542,11 +596,11 @@ core::Result<Account> Pool::take(const std::string& provider_org_id,
 
 core::Result<Account> Pool::finish(const std::string& provider_org_id, const AllocationRef& ref,
                                    AccountStatus to, const std::string& reason,
-                                   const std::string& actor) {
+                                   const ChangedBy& actor) {
   if (ref.order_ref.empty() == ref.account_id.empty()) {
     return bad_argument("Name the allocation by its order or by its account, not both.");
   }
-  if (actor.empty()) return bad_argument("An actor is required.");
+  if (actor.ref.empty()) return bad_argument("An actor is required.");
   if (reason.size() > kMaxReasonLength) return bad_argument("The reason is too long.");
   const core::TimePoint at = now();
   return store_->write([&](AccountTx& tx) -> core::Result<Account> {
@@ -562,7 +616,7 @@ core::Result<Account> Pool::finish(const std::string& provider_org_id, const All
     if (a->status != AccountStatus::kProvisioning) return bad_move(*a, to);
     tx.move_status(*a, {.to = to,
                         .reason = reason,
-                        .actor = actor,
+                        .actor = actor.ref,
                         .order_ref = a->order_ref,
                         .starts_progress = false,
                         .at = at});
@@ -571,12 +625,12 @@ core::Result<Account> Pool::finish(const std::string& provider_org_id, const All
 }
 
 core::Result<Account> Pool::complete(const std::string& provider_org_id, const AllocationRef& ref,
-                                     const std::string& actor) {
+                                     const ChangedBy& actor) {
   return finish(provider_org_id, ref, AccountStatus::kAllocated, {}, actor);
 }
 
 core::Result<Account> Pool::fail(const std::string& provider_org_id, const AllocationRef& ref,
-                                 const std::string& reason, const std::string& actor) {
+                                 const std::string& reason, const ChangedBy& actor) {
   return finish(provider_org_id, ref, AccountStatus::kProvisioningFailed,
                 reason.empty() ? "provisioning failed" : reason, actor);
 }
@@ -611,12 +665,12 @@ core::Result<long long> Pool::count_stuck() const {
 
 core::Result<Account> Pool::resolve_stuck(const std::string& provider_org_id,
                                           const std::string& account_id, StuckResolution resolution,
-                                          const std::string& reason, const std::string& actor) {
+                                          const std::string& reason, const ChangedBy& actor) {
   if (!is_account_id(account_id)) return no_account(account_id.substr(0, 64));
   if (reason.empty() || reason.size() > kMaxReasonLength) {
     return bad_argument("Say why (a reason of at most 1,000 characters is required).");
   }
-  if (actor.empty()) return bad_argument("An actor is required.");
+  if (actor.ref.empty()) return bad_argument("An actor is required.");
   const core::TimePoint at = now();
   const core::TimePoint cutoff = at - settings_.stuck_after;
   const AccountStatus to = resolution == StuckResolution::kMarkFailed
@@ -637,16 +691,22 @@ core::Result<Account> Pool::resolve_stuck(const std::string& provider_org_id,
     tx.move_status(
         *a, {.to = to,
              .reason = reason,
-             .actor = actor,
+             .actor = actor.ref,
              .order_ref = to == AccountStatus::kReady ? std::nullopt
                                                       : std::optional<std::string>(a->order_ref),
              .starts_progress = false,
              .at = at});
+    audit_.record(
+        tx.transaction(),
+        audit_entry(provider_org_id, actor, "pool.stuck_resolved", account_id,
+                    fmt::format("{} (order {}): {}",
+                                to == AccountStatus::kReady ? "Returned to ready" : "Marked failed",
+                                a->order_ref.empty() ? "—" : a->order_ref, reason)));
     return *tx.find(provider_org_id, account_id, Lock::kNone);
   });
   if (resolved.ok()) {
     core::log::info("pool stuck account resolved", {{"provider", provider_org_id},
-                                                    {"actor", actor},
+                                                    {"actor", actor.ref},
                                                     {"account", account_id},
                                                     {"status", status_name(to)}});
   }
@@ -685,8 +745,12 @@ core::Result<AccessCheckReport> Pool::check_access(const std::string& provider_o
     }
     ++report.checked;
     const core::TimePoint at = now();
-    enum class Moved { kNone, kInvalidated, kRestored };
+    enum class Moved { kNone, kInvalidated, kRestored, kCancelled };
     auto applied = store_->write([&](AccountTx& tx) -> core::Result<Moved> {
+      if (request.run_started_at &&
+          !tx.access_check_run_is_current(provider_org_id, *request.run_started_at)) {
+        return Moved::kCancelled;
+      }
       auto a = tx.find(provider_org_id, seen.account_id, Lock::kForUpdate);
       if (!a || a->status != seen.status || a->status_changed_at != seen.status_changed_at) {
         return Moved::kNone;
@@ -713,6 +777,12 @@ core::Result<AccessCheckReport> Pool::check_access(const std::string& provider_o
       return moved;
     });
     if (!applied.ok()) return applied.error();
+    if (*applied == Moved::kCancelled) {
+      // The provider stopped or replaced the run while AWS was asked: its answer is not applied.
+      --report.checked;
+      report.cancelled = true;
+      break;
+    }
     if (*applied == Moved::kInvalidated) ++report.invalidated;
     if (*applied == Moved::kRestored) ++report.restored;
   }

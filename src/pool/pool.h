@@ -16,6 +16,10 @@
 // importing an account is not a history row: an account's history starts with a synthesized
 // "created" entry from its created_at / created_by columns (compact for 1,000,000-row imports).
 //
+// Audit: imports, an admin's status moves, deletions and resolutions of stuck accounts are also
+// written to the provider organization's audit log (identity::AuditLog), in the transaction of
+// the change itself: both are committed, or neither is.
+//
 // Allocation: take() gives the oldest ready account of (provider, marketplace), by created time
 // then account id, and marks it provisioning in the same transaction. On PostgreSQL concurrent
 // takers skip each other's locked rows (FOR UPDATE SKIP LOCKED) and, only when every remaining
@@ -56,6 +60,7 @@
 
 #include "core/clock.h"
 #include "core/result.h"
+#include "identity/audit_log.h"
 
 namespace db {
 class Database;
@@ -69,6 +74,8 @@ enum class AccountStatus { kReady, kProvisioning, kInvalid, kAllocated, kProvisi
 
 // "ready", "provisioning", "invalid", "allocated", "provisioning_failed" (the contract's names).
 const char* status_name(AccountStatus status);
+// "Ready", "Provisioning in progress", "Invalid", "Allocated", "Provisioning failed": for people.
+const char* display_name(AccountStatus status);
 // The inverse of status_name; nullopt for anything else.
 std::optional<AccountStatus> parse_status(std::string_view name);
 // Whether the state machine above allows `from` → `to` at all (who may make the move is up to
@@ -93,6 +100,20 @@ class MarketplaceDirectory {
  public:
   virtual ~MarketplaceDirectory() = default;
   virtual bool exists(const std::string& marketplace_id) const = 0;
+};
+
+// Who changes the pool. The account's history records `ref`; a change the audit log keeps (see the
+// header comment) is recorded there as made by `audit`. A bare reference (orders, the sandbox,
+// tests) converts implicitly and is audited under that reference, with no user and no address.
+struct ChangedBy {
+  ChangedBy(std::string ref)  // NOLINT(google-explicit-constructor)
+      : ref(std::move(ref)), audit{.user_id = "", .label = this->ref, .ip = ""} {}
+  ChangedBy(const char* ref) : ChangedBy(std::string(ref)) {}  // NOLINT
+  ChangedBy(std::string ref, identity::Actor audit)
+      : ref(std::move(ref)), audit(std::move(audit)) {}
+
+  std::string ref;  // "user:<id>", "token:<id>", "order:<ref>", "access-check", "sandbox", …
+  identity::Actor audit;
 };
 
 struct Account {
@@ -182,6 +203,12 @@ enum class ImportPhase { kValidating, kInserting };
 // quick. `done` counts rows of `total` for the phase; it reaches `total` at the end of each phase.
 using ImportProgress = std::function<void(ImportPhase phase, long long done, long long total)>;
 
+struct ImportOptions {
+  // Where the rows came from, for the audit log: a file name, "the API"; "" reads "a CSV file".
+  std::string source;
+  ImportProgress progress;
+};
+
 struct DeleteAllResult {
   long long deleted = 0;
   std::vector<std::string> skipped_in_use;  // provisioning accounts left in place
@@ -229,6 +256,10 @@ struct AccessCheckRequest {
   // run resumed in several steps asks about each account once.
   core::TimePoint since;
   int batch = 100;  // accounts asked about per call, 1..kMaxPageSize
+  // Set by AwsAccess: the check belongs to the provider's access check run that started then.
+  // Each move is applied only while that run is still the provider's latest and has not ended
+  // (checked in the move's own transaction); once it is not, the check stops, `cancelled` set.
+  std::optional<core::TimePoint> run_started_at;
 };
 
 struct AccessCheckReport {
@@ -237,6 +268,8 @@ struct AccessCheckReport {
   int restored = 0;     // invalid (by an earlier check) → ready
   // Set when the checker could not tell about an account: the check stopped there.
   std::optional<core::Error> stopped;
+  // The run of request.run_started_at was stopped or replaced: nothing more was moved.
+  bool cancelled = false;
 };
 
 // The actor recorded for moves made by the access check.
@@ -256,7 +289,7 @@ class Pool {
  public:
   // `database` must have the pool migrations applied. Everything referenced must outlive the Pool.
   Pool(db::Database& database, const core::Clock& clock, const MarketplaceDirectory& marketplaces,
-       PoolSettings settings = {});
+       identity::AuditLog& audit, PoolSettings settings = {});
   ~Pool();
   Pool(const Pool&) = delete;
   Pool& operator=(const Pool&) = delete;
@@ -273,7 +306,7 @@ class Pool {
 
   // --- adding ---
   core::Result<Account> add(const std::string& provider_org_id, const NewAccount& account,
-                            const std::string& actor);
+                            const ChangedBy& actor);
   // Validates the whole file first; on any bad row imports nothing and answers invalid_csv with
   // every reason (capped at kMaxRowErrors, the message gives the total). Accepted: optional header
   // (account_id, marketplace_id, account_model in any order), `;` or `,` delimiters (mixed too),
@@ -282,37 +315,36 @@ class Pool {
   // against existing accounts and the inserts run in one write transaction: on SQLite other
   // writers wait meanwhile (about 0.5 s per 100,000 rows).
   core::Result<ImportResult> import_csv(const std::string& provider_org_id, std::string_view csv,
-                                        const std::string& actor,
-                                        const ImportProgress& progress = {});
+                                        const ChangedBy& actor, const ImportOptions& options = {});
 
   // --- editing ---
   // account_in_use while provisioning; invalid_transition for a status move the admin may not make.
   core::Result<Account> update(const std::string& provider_org_id, const std::string& account_id,
-                               const AccountUpdate& update, const std::string& actor);
+                               const AccountUpdate& update, const ChangedBy& actor);
 
   // --- deleting (an account's history goes with it) ---
   core::Status remove(const std::string& provider_org_id, const std::string& account_id,
-                      const std::string& actor);
+                      const ChangedBy& actor);
   // All or nothing: not_found listing unknown ids, or account_in_use listing provisioning ones
   // (in `details`). Returns how many were deleted.
   core::Result<long long> remove_selected(const std::string& provider_org_id,
                                           const std::vector<std::string>& account_ids,
-                                          const std::string& actor);
+                                          const ChangedBy& actor);
   // Deletes every account of the provider except provisioning ones, which it reports.
   core::Result<DeleteAllResult> remove_all(const std::string& provider_org_id,
-                                           const std::string& actor);
+                                           const ChangedBy& actor);
 
   // --- allocation ---
   // The oldest ready account of (provider, marketplace), now provisioning for `order_ref`; the
   // account `order_ref` already took, whatever its status now, when called again.
   core::Result<Account> take(const std::string& provider_org_id, const std::string& marketplace_id,
-                             const std::string& order_ref, const std::string& actor);
+                             const std::string& order_ref, const ChangedBy& actor);
   // provisioning → allocated. Repeating it on an allocated account returns it unchanged.
   core::Result<Account> complete(const std::string& provider_org_id, const AllocationRef& ref,
-                                 const std::string& actor);
+                                 const ChangedBy& actor);
   // provisioning → provisioning_failed with `reason`. Repeating it returns the account unchanged.
   core::Result<Account> fail(const std::string& provider_org_id, const AllocationRef& ref,
-                             const std::string& reason, const std::string& actor);
+                             const std::string& reason, const ChangedBy& actor);
   // The order still works on its account: restarts its stuck timer. not_found unless provisioning.
   core::Status note_progress(const std::string& provider_org_id, const std::string& order_ref);
 
@@ -326,7 +358,7 @@ class Pool {
   // from its order). `reason` is required and recorded.
   core::Result<Account> resolve_stuck(const std::string& provider_org_id,
                                       const std::string& account_id, StuckResolution resolution,
-                                      const std::string& reason, const std::string& actor);
+                                      const std::string& reason, const ChangedBy& actor);
 
   // --- access check ---
   // Asks `checker` about up to request.batch of the provider's accounts in the request's scope
@@ -345,11 +377,11 @@ class Pool {
   core::TimePoint now() const;
   core::Status check_marketplace(const std::string& marketplace_id) const;
   core::Result<Account> finish(const std::string& provider_org_id, const AllocationRef& ref,
-                               AccountStatus to, const std::string& reason,
-                               const std::string& actor);
+                               AccountStatus to, const std::string& reason, const ChangedBy& actor);
 
   const core::Clock& clock_;
   const MarketplaceDirectory& marketplaces_;
+  identity::AuditLog& audit_;
   PoolSettings settings_;
   std::unique_ptr<AccountStore> store_;
 };

@@ -70,7 +70,8 @@ TEST_P(PoolConcurrencyTest, SixtyFourTakersTakeEachAccountOnceInAgeOrder) {
   const int connections = GetParam() == TestBackend::kPostgresql ? kTakers : 8;
   takers_db_ = t_->open_another(connections);
   ASSERT_NE(takers_db_, nullptr);
-  Pool pool(*takers_db_, clock_, marketplaces_);
+  identity::AuditLog audit(*takers_db_, clock_, ids_);
+  Pool pool(*takers_db_, clock_, marketplaces_, audit);
 
   std::mutex mutex;
   std::vector<std::vector<Take>> taken_by_group(groups_.size());
@@ -158,7 +159,8 @@ TEST_P(PoolConcurrencyTest, ConcurrentTakesWithOneOrderRefShareOneAccount) {
   for (int i = 0; i < 20; ++i) add("org-a", fmt::format("5000000000{:02}", i));
   takers_db_ = t_->open_another(8);
   ASSERT_NE(takers_db_, nullptr);
-  Pool pool(*takers_db_, clock_, marketplaces_);
+  identity::AuditLog audit(*takers_db_, clock_, ids_);
+  Pool pool(*takers_db_, clock_, marketplaces_, audit);
   constexpr int kThreads = 8;
   std::barrier start(kThreads);
   std::mutex mutex;

@@ -9,8 +9,13 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/ids.h"
+#include "db/database_test_support.h"
 #include "db/migrations.h"
-#include "db/test_database.h"
+#include "identity/audit_log.h"
+#include "identity/migrations.h"
+#include "jobs/migrations.h"
+#include "pool/migrations.h"
 #include "pool/pool.h"
 
 namespace pool::testing {
@@ -29,6 +34,11 @@ class FixedMarketplaces final : public MarketplaceDirectory {
   std::string prefix_;
 };
 
+// The schema the pool stands on: its own and identity's (audit log) and jobs'.
+inline std::vector<db::MigrationSet> schema() {
+  return {jobs::migrations(), identity::migrations(), pool::migrations()};
+}
+
 inline core::TimePoint test_epoch() {
   return core::TimePoint(std::chrono::seconds(1'790'000'000));  // 2026-09-21
 }
@@ -37,9 +47,10 @@ class PoolFixture : public ::testing::TestWithParam<db::testing::TestBackend> {
  protected:
   void SetUp() override {
     MARKETLINK_OPEN_TEST_DATABASE(t_);
-    auto applied = db::migrate(t_->db(), db::builtin_migrations(t_->db().backend()), clock_);
+    auto applied = db::migrate(t_->db(), schema(), clock_);
     ASSERT_TRUE(applied.ok()) << applied.error().message;
-    pool_ = std::make_unique<Pool>(t_->db(), clock_, marketplaces_);
+    audit_ = std::make_unique<identity::AuditLog>(t_->db(), clock_, ids_);
+    pool_ = std::make_unique<Pool>(t_->db(), clock_, marketplaces_, *audit_);
   }
 
   Account add(const std::string& provider, const std::string& id,
@@ -59,7 +70,9 @@ class PoolFixture : public ::testing::TestWithParam<db::testing::TestBackend> {
 
   std::unique_ptr<db::testing::TestDatabase> t_;
   core::ManualClock clock_{test_epoch()};
+  core::SequentialIdGenerator ids_{"id"};
   FixedMarketplaces marketplaces_{{"MP-0000", "MP-0001"}, "MPX-"};
+  std::unique_ptr<identity::AuditLog> audit_;
   std::unique_ptr<Pool> pool_;
 };
 

@@ -26,7 +26,7 @@
 
 #include "http/message.h"
 #include "http/router.h"
-#include "identity/identity.h"
+#include "identity/identity_service.h"
 #include "web/request_context.h"
 
 namespace web {

@@ -55,6 +55,10 @@ core::Result<std::unique_ptr<Pages>> Pages::create(SiteInfo info) {
   return std::unique_ptr<Pages>(new Pages(std::move(info), std::move(templates).value()));
 }
 
+core::Status Pages::add_templates(std::span<const core::EmbeddedFile> files) {
+  return templates_->add(files);
+}
+
 void Pages::add_nav(NavItem item) { nav_.push_back(std::move(item)); }
 
 void Pages::add_frame(TemplateData& d, const http::Request* request, const RequestContext* ctx,

@@ -1,13 +1,17 @@
 // Pages: renders server-side pages in Marketlink's frame (top bar with the current organization
 // and the user menu, navigation, flash messages) and the HTML error page. Route handlers in every
 // module render through one Pages object, so every page looks the same.
-// Navigation items are added at start-up (add_nav); afterwards Pages is read-only and safe from
-// any thread.
+// The frame's own templates (layout, error, notice, home, form_errors) come with it; each web
+// domain adds its template set and its navigation items at start-up (add_templates, add_nav).
+// Afterwards Pages is read-only and safe from any thread.
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
+
+#include "core/embedded.h"
 
 #include "http/errors.h"
 #include "http/message.h"
@@ -53,11 +57,15 @@ class Pages {
  public:
   static core::Result<std::unique_ptr<Pages>> create(SiteInfo info);
 
+  // Adds a domain's templates (web/<domain>/templates), rendered in the same layout and able to
+  // use the frame's partials (start-up only). internal when one does not parse or reuses a name.
+  core::Status add_templates(std::span<const core::EmbeddedFile> files);
+
   // Registers a navigation item (start-up only, before serving). Items keep their order within
   // a section; sections appear in the order first used.
   void add_nav(NavItem item);
 
-  // Renders template `name` (web/templates/NAME.mustache) inside the layout, for the viewer in
+  // Renders template `name` (NAME.mustache of any added set) inside the layout, for the viewer in
   // `ctx` (top bar, organization switcher, navigation, flash message). Sets `csrf_token` in the
   // data for the page's forms.
   http::Response render(const http::Request& request, const RequestContext& ctx,

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "http/message.h"
-#include "identity/identity.h"
+#include "identity/identity_service.h"
 #include "identity/types.h"
 
 namespace web {

@@ -8,6 +8,7 @@
 // mid-job leaves a row without an end.
 #include <fmt/format.h>
 #include <signal.h>
+#include <soci/soci.h>
 #include <unistd.h>
 
 #include <charconv>
@@ -20,7 +21,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "db/database.h"
-#include "jobs/jobs.h"
+#include "jobs/job_queue.h"
 
 namespace {
 
@@ -76,16 +77,17 @@ int main(int argc, char** argv) {
                         .backoff_cap = std::chrono::milliseconds(100)});
   queue.register_handler("test.record", [&](const jobs::Job& job) -> core::Status {
     const std::string started = core::format_rfc3339(clock.now());
-    auto begun = db.transact([&](soci::session& s) -> core::Status {
-      s << kInsertRun, soci::use(job.id), soci::use(pid), soci::use(job.attempts),
+    auto begun = db.transact([&](db::Tx& tx) -> core::Status {
+      tx.sql() << kInsertRun, soci::use(job.id), soci::use(pid), soci::use(job.attempts),
           soci::use(started);
       return {};
     });
     if (!begun.ok()) return begun;
     std::this_thread::sleep_for(std::chrono::milliseconds(number(job.payload, 0)));
     const std::string ended = core::format_rfc3339(clock.now());
-    return db.transact([&](soci::session& s) -> core::Status {
-      s << kEndRun, soci::use(ended), soci::use(job.id), soci::use(pid), soci::use(job.attempts);
+    return db.transact([&](db::Tx& tx) -> core::Status {
+      tx.sql() << kEndRun, soci::use(ended), soci::use(job.id), soci::use(pid),
+          soci::use(job.attempts);
       return {};
     });
   });

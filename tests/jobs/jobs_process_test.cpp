@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <soci/soci.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -15,9 +16,10 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/metrics.h"
+#include "db/database_test_support.h"
 #include "db/migrations.h"
-#include "db/test_database.h"
-#include "jobs/jobs.h"
+#include "jobs/job_queue.h"
+#include "jobs/migrations.h"
 
 namespace {
 
@@ -84,7 +86,7 @@ class JobsProcessTest : public ::testing::TestWithParam<TestBackend> {
  protected:
   void SetUp() override {
     MARKETLINK_OPEN_TEST_DATABASE(t_);
-    auto applied = db::migrate(t_->db(), db::builtin_migrations(t_->db().backend()), clock_);
+    auto applied = db::migrate(t_->db(), {jobs::migrations()}, clock_);
     ASSERT_TRUE(applied.ok()) << applied.error().message;
     auto conn = t_->db().connect();
     conn->sql() << "CREATE TABLE job_runs (job_id TEXT NOT NULL, pid INTEGER NOT NULL,"

@@ -19,7 +19,7 @@
 #include <set>
 #include <thread>
 
-#include "db/test_database.h"
+#include "db/database_test_support.h"
 #include "pool_site.h"
 
 namespace {

@@ -1,0 +1,109 @@
+#include "app/sandbox.h"
+
+#include <fmt/format.h>
+
+#include "app/sandbox_data.h"
+#include "app/sandbox_pool.h"
+#include "app/settings_store.h"
+#include "core/log.h"
+
+namespace app {
+
+namespace {
+
+// The demo data the sandbox's simulator starts with.
+constexpr std::string_view kDemoProductCode = "marketlinkdemo00000000001";
+constexpr std::string_view kDemoBuyerAccountId = "444455556666";
+// The version of the demo data written; a database that has it gets none again.
+constexpr const char* kDemoDataVersion = "1";
+
+}  // namespace
+
+std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& options,
+                                                        const core::Clock& clock) {
+  auto listen = core::parse_host_port(options.sim_listen);
+  if (!listen.ok()) {
+    fmt::print(stderr, "marketlink: --sim-listen {}\n", listen.error().message);
+    return nullptr;
+  }
+  auto server = std::make_unique<sim::SimServer>(
+      sim::SimServerSettings{.host = listen->host, .port = listen->port}, clock);
+  auto port = server->start();
+  if (!port.ok()) {
+    fmt::print(stderr, "marketlink: simulator: {}\n", port.error().message);
+    return nullptr;
+  }
+  if (auto loaded = load_simulator_pool_data(server->simulator()); !loaded.ok()) {
+    fmt::print(stderr, "marketlink: simulator: {}\n", loaded.error().message);
+    return nullptr;
+  }
+  return server;
+}
+
+core::Status seed_sandbox_marketplace(sim::Simulator& simulator, const std::string& hub_url) {
+  auto product =
+      simulator.create_product({{"product_code", kDemoProductCode},
+                                {"name", "Marketlink Demo (SaaS)"},
+                                {"pricing_model", "subscription"},
+                                {"dimensions",
+                                 {{{"name", "users"}, {"description", "Active users per hour"}},
+                                  {{"name", "api_calls"}, {"description", "API calls per hour"}}}},
+                                {"fulfillment_url", hub_url + "/aws/fulfillment"},
+                                {"free_trial", true}});
+  if (!product.ok()) return product.error();
+  auto buyer = simulator.create_account({{"account_id", kDemoBuyerAccountId},
+                                         {"email", "buyer@example.com"},
+                                         {"name", "Demo buyer"}});
+  if (!buyer.ok()) return buyer.error();
+  return {};
+}
+
+core::Status load_sandbox_data(Platform& platform, IdentityDomain& identity, PoolDomain& pool) {
+  SettingsStore settings(platform.database(), platform.clock);
+  auto loaded = settings.get(kDemoDataKey);
+  if (!loaded.ok()) return loaded.error();
+  if (*loaded) {
+    core::log::info("sandbox demo data already loaded", {{"version", **loaded}});
+    return {};
+  }
+  // Each loader creates only what is missing, so a start interrupted half-way completes it.
+  if (auto done = load_identity_demo_data(identity.service); !done.ok()) return done.error();
+  if (auto done = load_pool_demo_data(identity.service, platform.database(), platform.clock,
+                                      pool.marketplaces, identity.audit, pool.pool, pool.access);
+      !done.ok()) {
+    return done.error();
+  }
+  return settings.set(kDemoDataKey, kDemoDataVersion);
+}
+
+void print_sandbox_guide(const std::string& url, const std::string& mail_transport,
+                         const std::string& sim_url) {
+  std::string users;
+  for (const DemoUser& u : demo_users()) users += fmt::format("    {:<32} {}\n", u.email, u.what);
+  fmt::print(
+      "\n"
+      "  Marketlink sandbox is running at {0}/\n"
+      "\n"
+      "  Sign in at {0}/login as one of the demo users (password: {1}):\n"
+      "{2}"
+      "  The organization switcher (top right) moves between a user's organizations; Members,\n"
+      "  API tokens and Audit log are in the left navigation. To try sign-up, open {0}/signup:\n"
+      "  the confirmation e-mail (and every other message) goes to {3}.\n"
+      "\n"
+      "  Account pool: {0}/orgs/demo-provider/pool (as admin@…): 30 demo accounts in every\n"
+      "  status, one stuck in provisioning; AWS access and the access check under \"AWS access\"\n"
+      "  (Demo Provider's simulated AWS account {8}, sandbox-only key {9}).\n"
+      "\n"
+      "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
+      "\n"
+      "  Simulated AWS: {4}  (MARKETLINK_AWS_ENDPOINT={4})\n"
+      "    Buyer console: {4}/console  (sign in as demo buyer {5}, subscribe to\n"
+      "    \"Marketlink Demo (SaaS)\", then Set up product)\n"
+      "    Seller account {6}, sandbox-only key {7}; control API: {4}/_sim/…\n"
+      "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
+      url, kDemoPassword, users, mail_transport, sim_url, kDemoBuyerAccountId,
+      sim::kSellerAccountId, sim::kSellerAccessKeyId, kDemoProviderAwsAccountId,
+      kDemoProviderAccessKeyId);
+}
+
+}  // namespace app

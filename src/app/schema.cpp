@@ -1,0 +1,14 @@
+#include "app/schema.h"
+
+#include "app/migrations.h"
+#include "identity/migrations.h"
+#include "jobs/migrations.h"
+#include "pool/migrations.h"
+
+namespace app {
+
+std::vector<db::MigrationSet> schema() {
+  return {app::migrations(), jobs::migrations(), identity::migrations(), pool::migrations()};
+}
+
+}  // namespace app

@@ -1,0 +1,184 @@
+#include "app/wiring.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "app/system_routes.h"
+#include "core/log.h"
+#include "web/identity/identity_routes.h"
+#include "web/pool/pool_routes.h"
+
+namespace app {
+
+namespace {
+
+// The key that seals stored AWS secrets: MARKETLINK_SECRET_KEY, else the file
+// MARKETLINK_SECRET_KEY_FILE names; in the sandbox without either, a key generated once into
+// sandbox-secret.key beside the SQLite database (./var for PostgreSQL). nullopt: none configured.
+core::Result<std::optional<identity::SecretBox>> load_secret_box(const core::Config& config) {
+  std::string text = config.secret_key;
+  std::string file = config.secret_key_file;
+  if (text.empty() && file.empty() && config.sandbox) {
+    std::filesystem::path dir = "./var";
+    if (config.db.starts_with("sqlite:")) {
+      dir = std::filesystem::path(config.db.substr(7)).parent_path();
+      if (dir.empty()) dir = ".";
+    }
+    file = (dir / "sandbox-secret.key").string();
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    // Created readable by its owner only, and only once (O_EXCL): another instance starting at
+    // the same moment reads the same key.
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      const std::string key = identity::SecretBox::generate_key_text() + "\n";
+      const bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+      ::close(fd);
+      if (!written)
+        return core::internal("The sandbox's secret key could not be written to " + file);
+    } else if (errno != EEXIST) {
+      return core::internal("The sandbox's secret key could not be created in " + file);
+    }
+  }
+  if (text.empty() && !file.empty()) {
+    std::ifstream in(file);
+    if (!in) return core::invalid("The secret key file " + file + " cannot be read.");
+    std::getline(in, text);
+  }
+  if (text.empty()) return std::optional<identity::SecretBox>();
+  auto box = identity::SecretBox::from_key_text(text);
+  if (!box.ok()) return box.error();
+  return std::optional<identity::SecretBox>(*box);
+}
+
+}  // namespace
+
+Platform::Platform(const core::Config& c, std::string url)
+    : config(c),
+      public_url(std::move(url)),
+      aws_context{aws_transport, clock, aws_sleeper, aws::system_random()} {}
+
+Platform::~Platform() {
+  // Workers call the mailer and every domain's handlers: they stop first.
+  if (jobs) jobs->stop();
+}
+
+std::unique_ptr<Platform> Platform::open(const core::Config& config, std::string public_url) {
+  std::unique_ptr<Platform> p(new Platform(config, std::move(public_url)));
+  auto opened = open_database(config, p->clock);
+  if (!opened) return nullptr;
+  p->opened = std::move(*opened);
+  db::Database& database = p->database();
+  p->metrics.add_gauge("marketlink_db_pool_in_use", "Database connections in use.",
+                       [&database] { return database.in_use(); });
+  p->metrics.add_gauge("marketlink_db_pool_size", "Database connections kept open.",
+                       [&database] { return database.pool_size(); });
+
+  const mail::MailerSettings mail_settings{.smtp_url = config.smtp_url,
+                                           .username = config.smtp_username,
+                                           .password = config.smtp_password,
+                                           .starttls = config.smtp_starttls,
+                                           .from = config.mail_from,
+                                           .outbox_dir = config.outbox_dir};
+  auto mailer = mail::make_mailer(mail_settings, p->clock, p->ids);
+  if (!mailer.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", mailer.error().message);
+    return nullptr;
+  }
+  p->mailer = std::move(mailer).value();
+  p->mail_transport = mail::describe_transport(mail_settings);
+  core::log::info("mail", {{"transport", p->mail_transport}});
+  p->jobs = std::make_unique<jobs::JobQueue>(
+      database, p->clock, p->ids, p->metrics,
+      jobs::QueueSettings{.workers = config.job_workers,
+                          .lease = std::chrono::seconds(config.job_lease_seconds),
+                          .poll_interval = std::chrono::milliseconds(config.job_poll_ms)});
+  mail::register_send_handler(*p->jobs, *p->mailer);
+  // What request handlers queue mail with; the mail.send job above delivers it.
+  p->mail = mail::make_mail_queue(*p->jobs);
+
+  auto pages = web::Pages::create({.version = MARKETLINK_VERSION,
+                                   .database = database.display_name(),
+                                   .sandbox = config.sandbox});
+  if (!pages.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", pages.error().message);
+    return nullptr;
+  }
+  p->pages = std::move(pages).value();
+
+  p->aws_settings.endpoint = config.aws_endpoint;
+  auto secrets = load_secret_box(config);
+  if (!secrets.ok()) {
+    fmt::print(stderr, "marketlink: secret key: {}\n", secrets.error().message);
+    return nullptr;
+  }
+  p->secrets = *secrets;
+  if (!p->secrets) {
+    core::log::warn("no secret key: AWS keys cannot be saved",
+                    {{"set", "MARKETLINK_SECRET_KEY or MARKETLINK_SECRET_KEY_FILE"}});
+  }
+  return p;
+}
+
+void wire_system(Platform& platform) {
+  add_system_routes(platform.router, platform.database(), platform.opened.migrations,
+                    platform.metrics, {.version = MARKETLINK_VERSION});
+}
+
+IdentityDomain::IdentityDomain(Platform& p)
+    : audit(p.database(), p.clock, p.ids),
+      service(p.database(), p.clock, p.ids, *p.mail, audit, {.public_url = p.public_url}),
+      auth(service, *p.pages, {.secure_cookies = p.public_url.starts_with("https://")}) {}
+
+std::unique_ptr<IdentityDomain> wire_identity(Platform& platform) {
+  auto domain = std::make_unique<IdentityDomain>(platform);
+  web::add_site_routes(platform.router, *platform.pages, domain->auth);
+  if (auto added =
+          web::add_identity_routes(platform.router, *platform.pages, domain->auth, domain->audit);
+      !added.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", added.error().message);
+    return nullptr;
+  }
+  return domain;
+}
+
+PoolDomain::PoolDomain(Platform& p, IdentityDomain& identity)
+    : marketplaces(identity.service),
+      pool(p.database(), p.clock, marketplaces, identity.audit,
+           {.stuck_after = std::chrono::minutes(p.config.pool_stuck_after_minutes)}),
+      aws(p.aws_context, p.aws_settings),
+      access(p.database(), p.clock, pool, aws, *p.jobs, identity.audit,
+             p.secrets ? &*p.secrets : nullptr) {}
+
+std::unique_ptr<PoolDomain> wire_pool(Platform& platform, IdentityDomain& identity) {
+  auto domain = std::make_unique<PoolDomain>(platform, identity);
+  pool::Pool& account_pool = domain->pool;
+  platform.metrics.add_gauge(
+      "marketlink_pool_stuck_accounts",
+      "Pool accounts provisioning without progress for longer than the stuck time.",
+      [&account_pool] {
+        auto stuck = account_pool.count_stuck();
+        return stuck.ok() ? static_cast<double>(*stuck) : -1.0;
+      });
+  core::Status wired = domain->access.register_jobs();
+  if (wired.ok()) {
+    wired = web::add_pool_routes(platform.router, *platform.pages, identity.auth, domain->pool);
+  }
+  if (wired.ok()) {
+    wired = web::add_pool_aws_access_routes(platform.router, *platform.pages, identity.auth,
+                                            domain->access);
+  }
+  if (!wired.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", wired.error().message);
+    return nullptr;
+  }
+  return domain;
+}
+
+}  // namespace app

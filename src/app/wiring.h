@@ -1,0 +1,89 @@
+// How `marketlink serve` puts the modules together. A Platform holds what every domain runs on
+// (database, jobs, mail, the page frame, the router, the AWS client); each domain has a struct of
+// its services and one wiring function that builds them on the platform and registers their
+// jobs, metrics, templates and routes. serve() is the list of these calls. A new domain adds its
+// struct and its wire_…() here, and one line to serve().
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app/commands.h"
+#include "app/marketplace_organizations.h"
+#include "app/provider_aws.h"
+#include "aws/aws_client.h"
+#include "aws/curl_transport.h"
+#include "core/clock.h"
+#include "core/config.h"
+#include "core/ids.h"
+#include "core/metrics.h"
+#include "http/router.h"
+#include "identity/audit_log.h"
+#include "identity/identity_service.h"
+#include "identity/secret_box.h"
+#include "jobs/job_queue.h"
+#include "mail/mail.h"
+#include "pool/aws_access.h"
+#include "pool/pool.h"
+#include "web/auth.h"
+#include "web/pages.h"
+
+namespace app {
+
+class Platform {
+ public:
+  // Opens and migrates the database, sets up the job queue with the mail.send job, the page
+  // frame and the secret key. `public_url` is where users reach this server. Prints the reason to
+  // standard error and answers nullptr when something cannot be set up.
+  static std::unique_ptr<Platform> open(const core::Config& config, std::string public_url);
+  ~Platform();
+
+  const core::Config& config;
+  const std::string public_url;
+  core::SystemClock clock;
+  core::RandomIdGenerator ids;
+  core::Metrics metrics;
+  OpenedDatabase opened;
+  db::Database& database() { return *opened.database; }
+  std::unique_ptr<mail::Mailer> mailer;  // outlives the queue whose workers call it
+  std::string mail_transport;            // where mail goes, for logs and the sandbox guide
+  std::unique_ptr<jobs::JobQueue> jobs;
+  std::unique_ptr<mail::MailQueue> mail;
+  std::unique_ptr<web::Pages> pages;
+  http::Router router;
+  // AWS: real AWS unless an endpoint is set (MARKETLINK_AWS_ENDPOINT, or the sandbox's simulator).
+  aws::CurlTransport aws_transport;
+  aws::ThreadSleeper aws_sleeper;
+  aws::ClientContext aws_context;
+  aws::ClientSettings aws_settings;
+  // Seals stored AWS secrets; nullopt when no key is configured (secrets are then refused).
+  std::optional<identity::SecretBox> secrets;
+
+ private:
+  Platform(const core::Config& config, std::string public_url);
+};
+
+// Users, organizations, sessions and the audit log; Auth; the site's and identity's routes.
+struct IdentityDomain {
+  explicit IdentityDomain(Platform& platform);
+  identity::AuditLog audit;
+  identity::IdentityService service;
+  web::Auth auth;
+};
+std::unique_ptr<IdentityDomain> wire_identity(Platform& platform);
+
+// Providers' pools, their AWS access and the access check; the pool's routes and metrics.
+struct PoolDomain {
+  PoolDomain(Platform& platform, IdentityDomain& identity);
+  MarketplaceOrganizations marketplaces;
+  pool::Pool pool;
+  ProviderAwsClient aws;
+  pool::AwsAccess access;
+};
+std::unique_ptr<PoolDomain> wire_pool(Platform& platform, IdentityDomain& identity);
+
+// The operational endpoints (/healthz, /readyz, /metrics, /api/v1/version).
+void wire_system(Platform& platform);
+
+}  // namespace app
