@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <set>
@@ -40,21 +42,36 @@ class FakeProviderAws final : public ProviderAws {
   }
   core::Result<AccessCheckOutcome> check(const ProviderCredentials& c,
                                          const std::string& account_id) override {
-    std::lock_guard lock(mutex);
-    asked.push_back(account_id);
-    roles.insert(c.role_name);
-    if (aws_down) return core::unavailable("AWS STS could not be reached");
-    if (unreachable.contains(account_id)) {
-      return AccessCheckOutcome{.reachable = false, .reason = "AccessDenied: not authorized"};
+    std::function<void()> meanwhile;
+    core::Result<AccessCheckOutcome> answer = AccessCheckOutcome{.reachable = true};
+    {
+      std::lock_guard lock(mutex);
+      asked.push_back(account_id);
+      asked_with.push_back(c.access_key_id);
+      roles.insert(c.role_name);
+      if (aws_down) {
+        answer = core::unavailable("AWS STS could not be reached");
+      } else if (unreachable.contains(account_id) ||
+                 (!unreachable_with.empty() && c.access_key_id == unreachable_with)) {
+        answer = AccessCheckOutcome{.reachable = false, .reason = "AccessDenied: not authorized"};
+      }
+      if (asked.size() == when_asked) meanwhile = std::move(while_asking);
     }
-    return AccessCheckOutcome{.reachable = true};
+    // What the provider does while AWS is being asked (outside the lock: it may call us again).
+    if (meanwhile) meanwhile();
+    return answer;
   }
 
   std::mutex mutex;
   std::set<std::string> unreachable;
   bool aws_down = false;
+  std::string unreachable_with;  // every account is unreachable with this key id
   std::vector<std::string> asked;
+  std::vector<std::string> asked_with;  // the key id of each question
   std::set<std::string> roles;
+  // Called once, while the `when_asked`-th question is being answered.
+  size_t when_asked = 0;
+  std::function<void()> while_asking;
   std::set<std::string> seen_secrets;
 };
 
@@ -301,6 +318,79 @@ TEST_P(AwsAccessTest, ALongRunContinuesInFurtherJobs) {
   EXPECT_TRUE(run.finished_at.has_value());
   EXPECT_EQ(run.checked, 120);
   EXPECT_EQ(aws_.asked.size(), 120u);
+}
+
+TEST_P(AwsAccessTest, TurningTheCheckOffStopsARunningCheckAtItsNextAccount) {
+  for (int i = 0; i < 120; ++i) add(kAcme, fmt::format("1000000{:05d}", i));
+  aws_.unreachable_with = kKeyId;
+  // The admin switches the check off while AWS answers the tenth question: that answer and every
+  // later one are not applied, and nothing more is asked.
+  aws_.when_asked = 10;
+  aws_.while_asking = [&] {
+    clock_.advance(std::chrono::seconds(1));
+    ASSERT_TRUE(configure(false).ok());
+  };
+  ASSERT_TRUE(configure(true).ok());
+  drain();
+  EXPECT_EQ(aws_.asked.size(), 10u);
+  EXPECT_EQ(pool_->counts(kAcme)->invalid, 9);
+  const AccessCheckRun run = last_run();
+  EXPECT_TRUE(run.finished_at.has_value());
+  EXPECT_EQ(run.error, "Stopped: the access check was turned off.");
+  EXPECT_EQ(run.invalidated, 9);
+}
+
+TEST_P(AwsAccessTest, NewKeysReplaceARunningCheckWhoseAnswersAreThenIgnored) {
+  for (int i = 0; i < 120; ++i) add(kAcme, fmt::format("1000000{:05d}", i));
+  // The old key reaches nothing, the new one everything.
+  aws_.unreachable_with = kKeyId;
+  aws_.when_asked = 10;
+  aws_.while_asking = [&] {
+    clock_.advance(std::chrono::seconds(1));
+    ASSERT_TRUE(access_
+                    ->configure(kAcme,
+                                {.access_key_id = "AKIAACMEPROVIDER0002",
+                                 .secret_access_key = kSecret,
+                                 .role_name = "",
+                                 .access_check_enabled = true},
+                                actor_)
+                    .ok());
+  };
+  ASSERT_TRUE(configure(true).ok());
+  drain();
+  EXPECT_EQ(std::count(aws_.asked_with.begin(), aws_.asked_with.end(), kKeyId), 10)
+      << "the old run stops at its next account";
+  EXPECT_EQ(std::count(aws_.asked_with.begin(), aws_.asked_with.end(), "AKIAACMEPROVIDER0002"),
+            120);
+  EXPECT_EQ(pool_->counts(kAcme)->invalid, 0);
+  const AccessCheckRun run = last_run();
+  EXPECT_EQ(run.error, "");
+  EXPECT_EQ(run.checked, 120);
+  EXPECT_EQ(run.invalidated, 0);
+  EXPECT_EQ(run.restored, 9) << "what the old run marked before the switch is put right";
+}
+
+TEST_P(AwsAccessTest, NewKeysWhileTheCheckIsOffStopARunningCheck) {
+  for (int i = 0; i < 60; ++i) add(kAcme, fmt::format("1000000{:05d}", i));
+  ASSERT_TRUE(configure(false).ok());
+  aws_.unreachable_with = kKeyId;
+  aws_.when_asked = 5;
+  aws_.while_asking = [&] {
+    clock_.advance(std::chrono::seconds(1));
+    ASSERT_TRUE(access_
+                    ->configure(kAcme,
+                                {.access_key_id = "AKIAACMEPROVIDER0002",
+                                 .secret_access_key = kSecret,
+                                 .role_name = "",
+                                 .access_check_enabled = false},
+                                actor_)
+                    .ok());
+  };
+  ASSERT_TRUE(access_->start_check(kAcme, actor_).ok());  // "Run again" with the check off
+  drain();
+  EXPECT_EQ(aws_.asked.size(), 5u);
+  EXPECT_EQ(pool_->counts(kAcme)->invalid, 4);
+  EXPECT_EQ(last_run().error, "Stopped: the AWS keys or role changed.");
 }
 
 TEST_P(AwsAccessTest, RemovingTheKeysStopsTheRun) {

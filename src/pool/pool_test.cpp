@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <cstdio>
 #include <map>
@@ -803,6 +804,68 @@ TEST_P(PoolTest, ImportsAcrossSeveralInsertChunks) {
   auto again = pool_->import_csv(kAcme, csv, "u");
   EXPECT_EQ(again.error().message,
             "Nothing was imported: the file has 2345 problems. The first 1000 are listed.");
+}
+
+TEST_P(PoolTest, ChangesAndTheirAuditEntriesCommitTogether) {
+  add(kAcme, "100000000001");
+  add(kAcme, "100000000002");
+  in_status("100000000003", AccountStatus::kProvisioning);
+  const ChangedBy alice("user:alice",
+                        {.user_id = "alice", .label = "alice@acme.test", .ip = "192.0.2.7"});
+  ASSERT_TRUE(pool_
+                  ->update(kAcme, "100000000001",
+                           {.status = AccountStatus::kInvalid, .reason = "closed"}, alice)
+                  .ok());
+  auto audited = audit_->list(kAcme, 50, "");
+  ASSERT_TRUE(audited.ok());
+  ASSERT_FALSE(audited->events.empty());
+  EXPECT_EQ(audited->events[0].action, "pool.account_status_changed");
+  EXPECT_EQ(audited->events[0].target_id, "100000000001");
+  EXPECT_EQ(audited->events[0].actor_label, "alice@acme.test");
+  EXPECT_EQ(audited->events[0].ip, "192.0.2.7");
+  EXPECT_EQ(audited->events[0].detail, "Ready → Invalid: closed");
+  const size_t entries = audited->events.size();
+
+  // The audit log refuses every entry from now on: each audited change must then not happen.
+  if (t_->db().backend() == db::Backend::kSqlite) {
+    ASSERT_TRUE(t_->db()
+                    .transact([](db::Tx& tx) -> core::Status {
+                      tx.sql() << "CREATE TRIGGER audit_down BEFORE INSERT ON audit_events"
+                                  " BEGIN SELECT RAISE(ABORT, 'audit log unavailable'); END";
+                      return {};
+                    })
+                    .ok());
+  } else {
+    ASSERT_TRUE(t_->db()
+                    .transact([](db::Tx& tx) -> core::Status {
+                      tx.sql() << "CREATE FUNCTION audit_down() RETURNS trigger AS $$ BEGIN"
+                                  " RAISE EXCEPTION 'audit log unavailable'; END $$"
+                                  " LANGUAGE plpgsql";
+                      tx.sql() << "CREATE TRIGGER audit_down BEFORE INSERT ON audit_events"
+                                  " FOR EACH ROW EXECUTE FUNCTION audit_down()";
+                      return {};
+                    })
+                    .ok());
+  }
+  const auto refused = [](const auto& result) {
+    return !result.ok() && result.error().code == core::ErrorCode::kInternal;
+  };
+  EXPECT_TRUE(refused(pool_->update(kAcme, "100000000002",
+                                    {.status = AccountStatus::kInvalid, .reason = "x"}, alice)));
+  EXPECT_EQ(status_of(kAcme, "100000000002"), AccountStatus::kReady);
+  EXPECT_EQ(pool_->history(kAcme, "100000000002")->size(), 1u) << "no status move recorded";
+  EXPECT_TRUE(refused(pool_->remove(kAcme, "100000000002", alice)));
+  EXPECT_TRUE(pool_->get(kAcme, "100000000002").ok());
+  EXPECT_TRUE(refused(pool_->remove_selected(kAcme, {"100000000001", "100000000002"}, alice)));
+  EXPECT_TRUE(refused(pool_->remove_all(kAcme, alice)));
+  EXPECT_EQ(pool_->counts(kAcme)->total(), 3);
+  EXPECT_TRUE(refused(pool_->import_csv(kAcme, "100000000009;MP-0000;SPAM\n", alice)));
+  EXPECT_EQ(pool_->get(kAcme, "100000000009").error().code, core::ErrorCode::kNotFound);
+  clock_.advance(std::chrono::hours(3));
+  EXPECT_TRUE(refused(pool_->resolve_stuck(kAcme, "100000000003", StuckResolution::kReturnToReady,
+                                           "order gone", alice)));
+  EXPECT_EQ(status_of(kAcme, "100000000003"), AccountStatus::kProvisioning);
+  EXPECT_EQ(audit_->list(kAcme, 50, "")->events.size(), entries);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PoolTest,

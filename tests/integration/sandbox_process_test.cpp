@@ -1,0 +1,115 @@
+// `marketlink serve --sandbox` on a database it has served before: demo data is written on the
+// first start only, so what users changed since stays changed.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/ids.h"
+#include "process.h"
+
+namespace {
+
+using testing_support::Connection;
+using testing_support::HttpReply;
+using testing_support::ServerProcess;
+
+class SandboxProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("marketlink-sandbox-" + core::RandomIdGenerator().new_id());
+    std::filesystem::create_directories(dir_);
+    db_ = "sqlite:" + (dir_ / "sandbox.db").string();
+    // The sandbox's mail stays in this test's folder.
+    setenv("MARKETLINK_OUTBOX_DIR", (dir_ / "outbox").c_str(), 1);
+  }
+  void TearDown() override {
+    unsetenv("MARKETLINK_OUTBOX_DIR");
+    std::filesystem::remove_all(dir_);
+  }
+
+  ServerProcess start() {
+    std::string error;
+    auto p = ServerProcess::start(db_, {"--sandbox", "--sim-listen", "127.0.0.1:0"}, error);
+    EXPECT_TRUE(p.has_value()) << error;
+    if (!p) std::abort();
+    return std::move(*p);
+  }
+
+  void stop(ServerProcess& p) {
+    p.signal(SIGTERM);
+    EXPECT_EQ(p.wait_exit(std::chrono::seconds(20)), 0);
+  }
+
+  // `marketlink token create` for an admin of `org`: the bearer token.
+  std::string token(const std::string& email, const std::string& org) {
+    const auto out = dir_ / "token.txt";
+    const std::string command = std::string(MARKETLINK_BINARY_PATH) + " token create --email " +
+                                email + " --org " + org + " --db '" + db_ + "' >'" + out.string() +
+                                "' 2>&1";
+    const int status = std::system(command.c_str());
+    std::stringstream text;
+    text << std::ifstream(out).rdbuf();
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << text.str();
+    std::string s = text.str();
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    return s.substr(s.find_last_of(" \n") + 1);
+  }
+
+  static HttpReply call(unsigned short port, const std::string& method, const std::string& path,
+                        const std::string& bearer) {
+    Connection c(port);
+    c.send(method + " " + path +
+           " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nAuthorization: Bearer " +
+           bearer + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    return c.read_reply();
+  }
+
+  std::filesystem::path dir_;
+  std::string db_;
+};
+
+TEST_F(SandboxProcessTest, ALaterStartLeavesWhatUsersChangedAlone) {
+  ServerProcess first = start();
+  const std::string provider = token("admin@demo.marketlink.test", "demo-provider");
+  const std::string customer = token("admin@demo.marketlink.test", "demo-customer");
+  ASSERT_EQ(
+      call(first.port(), "GET", "/api/v1/orgs/demo-provider/pool/aws-access", provider).status, 200)
+      << "the first start saves the demo provider's AWS access";
+  // The provider's admin removes the AWS access; the customer's admin removes its member.
+  ASSERT_EQ(
+      call(first.port(), "DELETE", "/api/v1/orgs/demo-provider/pool/aws-access", provider).status,
+      204);
+  const HttpReply members =
+      call(first.port(), "GET", "/api/v1/orgs/demo-customer/members", customer);
+  ASSERT_EQ(members.status, 200);
+  const auto at = members.body.find("member@demo.marketlink.test");
+  ASSERT_NE(at, std::string::npos) << members.body;
+  const auto id_start = members.body.rfind("\"user_id\":\"", at) + 11;
+  const std::string member_id =
+      members.body.substr(id_start, members.body.find('"', id_start) - id_start);
+  ASSERT_EQ(
+      call(first.port(), "DELETE", "/api/v1/orgs/demo-customer/members/" + member_id, customer)
+          .status,
+      204);
+  stop(first);
+
+  ServerProcess second = start();
+  const HttpReply access =
+      call(second.port(), "GET", "/api/v1/orgs/demo-provider/pool/aws-access", provider);
+  EXPECT_EQ(access.status, 404) << access.body;
+  EXPECT_NE(access.body.find("aws_access_not_configured"), std::string::npos);
+  EXPECT_EQ(call(second.port(), "GET", "/api/v1/orgs/demo-customer/members", customer)
+                .body.find("member@demo.marketlink.test"),
+            std::string::npos)
+      << "the removed member stays removed";
+  EXPECT_TRUE(second.wait_for_log("sandbox demo data already loaded")) << second.stderr_text();
+  stop(second);
+}
+
+}  // namespace
