@@ -323,12 +323,12 @@ core::Status AwsAccess::run_job(const std::string& payload) {
         {.scope = run->scope, .since = started, .batch = kCheckBatch, .run_started_at = started});
     if (!report.ok()) return report.error();
     done += report->checked;
-    auto still_current = store_->write([&](AwsAccessTx& tx) -> core::Result<bool> {
+    auto still_latest = store_->write([&](AwsAccessTx& tx) -> core::Result<bool> {
       return tx.add_progress(provider, started, *report, clock_.now());
     });
-    if (!still_current.ok()) return still_current.error();
+    if (!still_latest.ok()) return still_latest.error();
     // Stopped, replaced or removed meanwhile: whoever did it has ended this run.
-    if (!*still_current || report->cancelled) return core::Status();
+    if (!*still_latest || report->cancelled) return core::Status();
     if (report->stopped) {
       return finish("The check stopped: " + report->stopped->message);
     }

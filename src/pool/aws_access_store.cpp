@@ -123,8 +123,7 @@ bool AwsAccessTx::add_progress(const std::string& provider, core::TimePoint star
       (s.prepare << "UPDATE pool_aws_access SET run_checked = run_checked + :checked,"
                     " run_invalidated = run_invalidated + :invalidated,"
                     " run_restored = run_restored + :restored, run_progress_at = :at"
-                    " WHERE provider_org_id = :provider AND run_started_at = :started"
-                    " AND run_finished_at IS NULL",
+                    " WHERE provider_org_id = :provider AND run_started_at = :started",
        soci::use(checked), soci::use(invalidated), soci::use(restored), soci::use(at_text),
        soci::use(provider), soci::use(started_text));
   st.execute(true);

@@ -40,8 +40,8 @@ class AwsAccessTx {
   bool remove(const std::string& provider);
   // Records a new run as the latest (replacing the previous one).
   void start_run(const std::string& provider, const AccessCheckRun& run);
-  // Adds to the counts of the run that started at `started`; false when that run is no longer
-  // the latest or has ended.
+  // Adds to the counts of the run that started at `started`, even when it has just been stopped
+  // (the moves counted were made while it ran); false when another run replaced it.
   bool add_progress(const std::string& provider, core::TimePoint started,
                     const AccessCheckReport& report, core::TimePoint at);
   // Ends the run that started at `started` (no-op when another run replaced it or it ended).
