@@ -95,7 +95,9 @@ int run_cli(int argc, char** argv) {
   auto* org_cmd = cli.add_subcommand("org", "Manage organizations.");
   org_cmd->require_subcommand(1);
   auto* org_create = org_cmd->add_subcommand(
-      "create", "Create an organization; its slug is the name lower-cased, spaces as hyphens.");
+      "create",
+      "Create an organization; its slug is the name lower-cased, spaces as hyphens (org-ID, the "
+      "id lower-cased, when the name has no ASCII letter or digit).");
   add_db_flag(org_create, flags);
   org_create->add_option("--name", org_args.name, "Organization name")->required();
   org_create->add_option("--kind", org_args.kind, "customer, provider, marketplace or operator")
