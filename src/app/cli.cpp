@@ -1,6 +1,8 @@
 #include "app/cli.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
+#include <netinet/in.h>
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -25,10 +27,50 @@ struct Flags {
   bool sandbox = false;
   std::optional<std::string> sim_listen;
   std::optional<std::string> sim_state;
+  bool allow_remote = false;      // sim --allow-remote
+  bool sim_allow_remote = false;  // serve --sim-allow-remote
 };
 
 void add_db_flag(CLI::App* cmd, Flags& f) {
   cmd->add_option("--db", f.db, "Database URL: sqlite:PATH or postgresql://… (env MARKETLINK_DB)");
+}
+
+// True when `host_port` names an IP address other than loopback (127.0.0.0/8, ::1 and
+// ::ffff:127.0.0.0/104). Text that is not host:port or whose host is not an IP address is left to
+// the command, which refuses it with its own message.
+bool beyond_loopback(const std::string& host_port) {
+  auto hp = core::parse_host_port(host_port);
+  if (!hp.ok()) return false;
+  const std::string host = hp->host.substr(0, hp->host.find('%'));  // fe80::1%eth0: a scope
+  in_addr v4{};
+  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) {
+    return (ntohl(v4.s_addr) >> 24) != 127;
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) {
+    if (IN6_IS_ADDR_LOOPBACK(&v6)) return false;
+    return !(IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+  }
+  return false;
+}
+
+// The simulator's control API (/_sim/…) and buyer console have no authentication, so it listens
+// only on loopback unless `allow_flag` was given. Prints why and returns false when refused.
+bool simulator_address_allowed(const char* listen_flag, const std::string& host_port, bool allowed,
+                               const char* allow_flag) {
+  if (!beyond_loopback(host_port)) return true;
+  if (!allowed) {
+    fmt::print(stderr,
+               "marketlink: {} {} is not a loopback address. The simulator's control API and "
+               "console have no authentication (anyone who can reach them can change its "
+               "accounts, subscriptions and keys), so it listens only on loopback (127.0.0.1, "
+               "::1) unless {} is given.\n",
+               listen_flag, host_port, allow_flag);
+    return false;
+  }
+  core::log::warn("the simulator listens beyond loopback; its control API has no authentication",
+                  {{"listen", host_port}});
+  return true;
 }
 
 }  // namespace
@@ -52,10 +94,20 @@ int run_cli(int argc, char** argv) {
 
   serve_cmd->add_option("--sim-listen", flags.sim_listen,
                         "With --sandbox: HOST:PORT of the AWS simulator (default 127.0.0.1:0, a "
-                        "free port)");
+                        "free port); an address other than loopback needs --sim-allow-remote");
+  serve_cmd->add_flag("--sim-allow-remote", flags.sim_allow_remote,
+                      "With --sandbox: let --sim-listen name an address other than loopback. The "
+                      "simulator's control API and console have no authentication: anyone who "
+                      "can reach the address can change its state");
 
   auto* sim_cmd = cli.add_subcommand("sim", "Run the AWS simulator and its buyer console.");
-  sim_cmd->add_option("--listen", flags.listen, "HOST:PORT to listen on (default 127.0.0.1:4566)");
+  sim_cmd->add_option("--listen", flags.listen,
+                      "HOST:PORT to listen on (default 127.0.0.1:4566); an address other than "
+                      "loopback needs --allow-remote");
+  sim_cmd->add_flag("--allow-remote", flags.allow_remote,
+                    "Let --listen name an address other than loopback (127.0.0.0/8, ::1). The "
+                    "control API and console have no authentication: anyone who can reach the "
+                    "address can change the simulator's state");
   sim_cmd->add_option("--state", flags.sim_state,
                       "JSON file to load the state from and save it to (default: memory only)");
   sim_cmd->add_option("--log-level", flags.log_level, "debug, info, warn or error");
@@ -95,7 +147,9 @@ int run_cli(int argc, char** argv) {
   auto* org_cmd = cli.add_subcommand("org", "Manage organizations.");
   org_cmd->require_subcommand(1);
   auto* org_create = org_cmd->add_subcommand(
-      "create", "Create an organization; its slug is the name lower-cased, spaces as hyphens.");
+      "create",
+      "Create an organization; its slug is the name lower-cased, spaces as hyphens (org-ID, the "
+      "id lower-cased, when the name has no ASCII letter or digit).");
   add_db_flag(org_create, flags);
   org_create->add_option("--name", org_args.name, "Organization name")->required();
   org_create->add_option("--kind", org_args.kind, "customer, provider, marketplace or operator")
@@ -152,11 +206,19 @@ int run_cli(int argc, char** argv) {
     SimOptions options;
     if (flags.listen) options.listen = *flags.listen;
     if (flags.sim_state) options.state_file = *flags.sim_state;
+    if (!simulator_address_allowed("--listen", options.listen, flags.allow_remote,
+                                   "--allow-remote")) {
+      return 2;
+    }
     return run_simulator(options);
   }
   if (serve_cmd->parsed()) {
     SandboxOptions sandbox;
     if (flags.sim_listen) sandbox.sim_listen = *flags.sim_listen;
+    if (c.sandbox && !simulator_address_allowed("--sim-listen", sandbox.sim_listen,
+                                                flags.sim_allow_remote, "--sim-allow-remote")) {
+      return 2;
+    }
     return serve(c, sandbox);
   }
   if (migrate_cmd->parsed()) return migrate_database(c);

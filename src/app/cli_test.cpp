@@ -1,8 +1,14 @@
 #include "app/cli.h"
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "identity/secret_box.h"
@@ -27,6 +33,105 @@ TEST(SecretKeyCommand, PrintsANewUsableKeyEachTime) {
   ASSERT_EQ(first.size(), 65u);  // 64 hex digits and a newline
   EXPECT_NE(first, second);
   EXPECT_TRUE(identity::SecretBox::from_key_text(first).ok());
+}
+
+// The refusals below return at once. Should one regress, the command would serve until stopped:
+// the alarm ends the child process of the death test then, so the test fails instead of hanging.
+constexpr unsigned kRegressionGuardSeconds = 30;
+
+class SimulatorAddressTest : public ::testing::Test {
+ protected:
+  void SetUp() override { GTEST_FLAG_SET(death_test_style, "threadsafe"); }
+};
+
+TEST_F(SimulatorAddressTest, SimRefusesAnAddressBeyondLoopbackAndNamesTheFlagThatAllowsIt) {
+  for (const char* address : {"0.0.0.0:0", "[::]:0", "192.0.2.10:4566", "[fe80::1%lo]:0"}) {
+    SCOPED_TRACE(address);
+    EXPECT_EXIT(
+        {
+          alarm(kRegressionGuardSeconds);
+          std::exit(run({"sim", "--listen", address}));
+        },
+        ::testing::ExitedWithCode(2),
+        "--listen .* is not a loopback address.*no authentication.*unless --allow-remote is "
+        "given");
+  }
+}
+
+TEST_F(SimulatorAddressTest, ServeRefusesASandboxSimulatorBeyondLoopback) {
+  // The same path in the death test's child, which runs this body again.
+  const auto dir = std::filesystem::temp_directory_path() / "marketlink-cli-test-refused-sandbox";
+  std::filesystem::remove_all(dir);
+  const auto db = dir / "sandbox.db";
+  EXPECT_EXIT(
+      {
+        alarm(kRegressionGuardSeconds);
+        std::exit(run({"serve", "--sandbox", "--listen", "127.0.0.1:0", "--db",
+                       "sqlite:" + db.string(), "--sim-listen", "0.0.0.0:0"}));
+      },
+      ::testing::ExitedWithCode(2),
+      "--sim-listen 0.0.0.0:0 is not a loopback address.*unless --sim-allow-remote is given");
+  EXPECT_FALSE(std::filesystem::exists(dir)) << "refused before anything started";
+}
+
+// Runs the command in this (death test's child) process until it prints `marker` on standard
+// output, then stops it as an operator would, with SIGTERM; returns its exit code.
+int run_until_it_prints(std::vector<std::string> args, std::string marker) {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);  // in every thread, for the command's sigwait
+  int out[2];
+  if (pipe(out) != 0) return 100;
+  std::fflush(stdout);
+  dup2(out[1], STDOUT_FILENO);
+  std::thread([fd = out[0], marker] {
+    std::string seen;
+    char buf[256];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) {
+      seen.append(buf, static_cast<size_t>(n));
+      if (seen.find(marker) != std::string::npos) {
+        std::fprintf(stderr, "printed: %s\n", seen.c_str());
+        kill(getpid(), SIGTERM);
+        return;
+      }
+    }
+  }).detach();
+  return run(std::move(args));
+}
+
+TEST_F(SimulatorAddressTest, SimListensBeyondLoopbackWithAllowRemote) {
+  EXPECT_EXIT(
+      {
+        alarm(kRegressionGuardSeconds);
+        std::exit(run_until_it_prints({"sim", "--listen", "0.0.0.0:0", "--allow-remote"},
+                                      "listening on http://0.0.0.0:"));
+      },
+      ::testing::ExitedWithCode(0),
+      "beyond loopback(.|\n)*printed: marketlink sim: listening on http://0.0.0.0:");
+}
+
+TEST_F(SimulatorAddressTest, SimListensOnAnyLoopbackAddressWithoutTheFlag) {
+  EXPECT_EXIT(
+      {
+        alarm(kRegressionGuardSeconds);
+        std::exit(run_until_it_prints({"sim", "--listen", "127.0.0.2:0"},
+                                      "listening on http://127.0.0.2:"));
+      },
+      ::testing::ExitedWithCode(0), "printed: marketlink sim: listening on http://127.0.0.2:");
+}
+
+TEST(Help, NamesTheFlagsThatLetTheSimulatorListenBeyondLoopback) {
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(run({"sim", "--help"}), 0);
+  const std::string sim = testing::internal::GetCapturedStdout();
+  EXPECT_NE(sim.find("--allow-remote"), std::string::npos) << sim;
+  EXPECT_NE(sim.find("no authentication"), std::string::npos) << sim;
+  testing::internal::CaptureStdout();
+  EXPECT_EQ(run({"serve", "--help"}), 0);
+  const std::string serve = testing::internal::GetCapturedStdout();
+  EXPECT_NE(serve.find("--sim-allow-remote"), std::string::npos) << serve;
 }
 
 }  // namespace

@@ -10,8 +10,6 @@ namespace aws {
 
 namespace {
 
-std::once_flag g_curl_init;
-
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   static_cast<std::string*>(user)->append(data, size * count);
   return size * count;
@@ -73,7 +71,8 @@ struct CurlTransport::Pool {
 
 CurlTransport::CurlTransport(TransportSettings settings)
     : settings_(std::move(settings)), pool_(std::make_unique<Pool>()) {
-  std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  // curl_global_init is not called here: it must run before any thread starts, which only main
+  // can promise (app/main.cpp, unit_test_main.cpp).
   pool_->max_idle = settings_.max_idle_handles;
 }
 

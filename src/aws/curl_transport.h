@@ -3,7 +3,8 @@
 // Keeps a pool of easy handles; each call borrows one for its duration, so concurrent calls run
 // in parallel on separate connections, and a handle returned to the pool keeps its connection
 // alive for the next call to the same host (keep-alive reuse). Safe for concurrent use; the
-// destructor must not run while calls are in flight.
+// destructor must not run while calls are in flight. Precondition: the binary's main called
+// curl_global_init before starting any thread (app/main.cpp does).
 #pragma once
 
 #include <chrono>

@@ -19,7 +19,8 @@ constexpr const char* kPurposeVerify = "verify";
 constexpr const char* kPurposeReset = "reset";
 constexpr const char* kPurposeInvite = "invite";
 constexpr const char* kApiTokenPrefix = "mlk_";
-constexpr size_t kMaxNameLength = 200;
+constexpr size_t kMaxNameLength = 200;  // characters, for users and organizations
+constexpr size_t kMaxTokenNameLength = 100;
 constexpr size_t kMaxEmailLength = 254;
 // Touch a session or token at most this often: every request need not write.
 constexpr auto kTouchInterval = std::chrono::seconds(60);
@@ -37,6 +38,12 @@ std::optional<std::string> email_problem(const std::string& normalized) {
       domain.back() == '.') {
     return "Enter an e-mail address like name@example.com.";
   }
+  // An invited user's first name is the part before '@' (default_name): it must hold no more than
+  // a name may.
+  if (const NameProblem p = check_name(normalized, kMaxEmailLength);
+      p == NameProblem::kNotUtf8 || p == NameProblem::kControlCharacter) {
+    return "Enter an e-mail address like name@example.com.";
+  }
   for (const char c : normalized) {
     if (std::isspace(static_cast<unsigned char>(c)) ||
         std::iscntrl(static_cast<unsigned char>(c)) || c == '<' || c == '>' || c == ',' ||
@@ -45,6 +52,27 @@ std::optional<std::string> email_problem(const std::string& normalized) {
     }
   }
   return std::nullopt;
+}
+
+// Checks a user's, organization's or API token's name (already trim_name'd) by the one rule of
+// identity/types.h, adding what is wrong, if anything, to `errors` under `field`.
+void check_name_field(std::string_view name, const char* field, const char* empty_message,
+                      size_t max_chars, std::vector<core::ErrorDetail>& errors) {
+  std::string message;
+  switch (check_name(name, max_chars)) {
+    case NameProblem::kNone: return;
+    case NameProblem::kEmpty: message = empty_message; break;
+    case NameProblem::kTooLong:
+      message = fmt::format("Use at most {} characters.", max_chars);
+      break;
+    case NameProblem::kNotUtf8:
+      message = "This name has bytes that are not text (it is not valid UTF-8).";
+      break;
+    case NameProblem::kControlCharacter:
+      message = "Remove the line breaks, tabs and other control characters from the name.";
+      break;
+  }
+  errors.push_back({.field = field, .message = std::move(message)});
 }
 
 core::Error form_error(std::vector<core::ErrorDetail> details) {
@@ -158,20 +186,13 @@ core::Result<std::string> IdentityService::hash_new_password(
 core::Result<SignUpResult> IdentityService::sign_up(const SignUpForm& form, const std::string& ip) {
   const std::string normalized = normalize_email(form.email);
   const std::string email = std::string(core::trim(form.email));
-  const std::string name = std::string(core::trim(form.name));
-  const std::string org_name = std::string(core::trim(form.organization_name));
+  const std::string name = std::string(trim_name(form.name));
+  const std::string org_name = std::string(trim_name(form.organization_name));
   std::vector<core::ErrorDetail> errors;
   if (auto p = email_problem(normalized)) errors.push_back({.field = "email", .message = *p});
-  if (name.empty()) errors.push_back({.field = "name", .message = "Enter your name."});
-  if (name.size() > kMaxNameLength) errors.push_back({.field = "name", .message = "Too long."});
-  if (org_name.empty()) {
-    errors.push_back({.field = "organization_name", .message = "Enter your organization's name."});
-  } else if (slug_for(org_name).empty()) {
-    errors.push_back(
-        {.field = "organization_name", .message = "Use at least one letter or digit."});
-  } else if (org_name.size() > kMaxNameLength) {
-    errors.push_back({.field = "organization_name", .message = "Too long."});
-  }
+  check_name_field(name, "name", "Enter your name.", kMaxNameLength, errors);
+  check_name_field(org_name, "organization_name", "Enter your organization's name.", kMaxNameLength,
+                   errors);
   auto hash = hash_new_password(form.password, normalized, errors);
   if (!hash.ok()) return hash.error();
 
@@ -183,8 +204,9 @@ core::Result<SignUpResult> IdentityService::sign_up(const SignUpForm& form, cons
                      .verified = false,
                      .has_password = true,
                      .created_at = now};
-  result.organization = Organization{.id = ids_.new_id(),
-                                     .slug = slug_for(org_name),
+  const std::string org_id = ids_.new_id();
+  result.organization = Organization{.id = org_id,
+                                     .slug = organization_slug(org_name, org_id),
                                      .name = org_name,
                                      .kind = OrgKind::kCustomer,
                                      .marketplace_id = "",
@@ -216,7 +238,7 @@ core::Result<SignUpResult> IdentityService::sign_up(const SignUpForm& form, cons
           "email");
     }
     // Another organization may already have this name: number the slug.
-    const std::string base = slug_for(org_name);
+    const std::string base = organization_slug(org_name, org_id);
     std::string slug = base;
     for (int n = 2; tx.slug_exists(slug); ++n) slug = fmt::format("{}-{}", base, n);
     result.organization.slug = slug;
@@ -291,9 +313,10 @@ core::Result<User> IdentityService::create_user(const NewUser& input) {
   const std::string email = std::string(core::trim(input.email));
   std::vector<core::ErrorDetail> errors;
   if (auto p = email_problem(normalized)) errors.push_back({.field = "email", .message = *p});
-  std::string name = std::string(core::trim(input.name));
+  std::string name = std::string(trim_name(input.name));
   if (name.empty()) name = default_name(email);
-  if (name.size() > kMaxNameLength) errors.push_back({.field = "name", .message = "Too long."});
+  // Without a name or an address there is nothing to say about the name: "email" says it.
+  if (!name.empty()) check_name_field(name, "name", "Enter a name.", kMaxNameLength, errors);
   auto hash = hash_new_password(input.password, normalized, errors);
   if (!hash.ok()) return hash.error();
   User user{.id = ids_.new_id(),
@@ -591,14 +614,9 @@ core::Status IdentityService::check_email_token(const std::string& token, bool i
 
 core::Result<Organization> IdentityService::create_organization(const NewOrganization& input,
                                                                 const Actor& actor) {
-  const std::string name = std::string(core::trim(input.name));
+  const std::string name = std::string(trim_name(input.name));
   std::vector<core::ErrorDetail> errors;
-  if (name.empty() || slug_for(name).empty()) {
-    errors.push_back(
-        {.field = "name", .message = "Enter a name with at least one letter or digit."});
-  } else if (name.size() > kMaxNameLength) {
-    errors.push_back({.field = "name", .message = "Too long."});
-  }
+  check_name_field(name, "name", "Enter the organization's name.", kMaxNameLength, errors);
   if (input.kind == OrgKind::kMarketplace) {
     const std::string& mp = input.marketplace_id;
     const bool shaped =
@@ -621,8 +639,9 @@ core::Result<Organization> IdentityService::create_organization(const NewOrganiz
   }
   if (!errors.empty()) return form_error(errors);
   const core::TimePoint now = clock_.now();
-  Organization org{.id = ids_.new_id(),
-                   .slug = slug_for(name),
+  const std::string org_id = ids_.new_id();
+  Organization org{.id = org_id,
+                   .slug = organization_slug(name, org_id),
                    .name = name,
                    .kind = input.kind,
                    .marketplace_id = input.marketplace_id,
@@ -787,11 +806,9 @@ core::Result<User> IdentityService::accept_invitation(const std::string& token,
       },
       db::TxMode::kRead);
   if (!rec.ok()) return rec.error();
-  const std::string clean_name = std::string(core::trim(name));
+  const std::string clean_name = std::string(trim_name(name));
   std::vector<core::ErrorDetail> errors;
-  if (clean_name.empty()) errors.push_back({.field = "name", .message = "Enter your name."});
-  if (clean_name.size() > kMaxNameLength)
-    errors.push_back({.field = "name", .message = "Too long."});
+  check_name_field(clean_name, "name", "Enter your name.", kMaxNameLength, errors);
   auto password_hash = hash_new_password(password, "", errors);
   if (!password_hash.ok()) return password_hash.error();
   return store_->transact([&](IdentityTx& tx) -> core::Result<User> {
@@ -881,11 +898,11 @@ core::Status IdentityService::remove_member(const std::string& org_id, const std
 core::Result<NewApiToken> IdentityService::create_api_token(const std::string& org_id,
                                                             const std::string& name,
                                                             const Actor& actor) {
-  const std::string clean = std::string(core::trim(name));
-  if (clean.empty() || clean.size() > 100) {
-    return form_error(
-        {{.field = "name", .message = "Give the token a name of 1 to 100 characters."}});
-  }
+  const std::string clean = std::string(trim_name(name));
+  std::vector<core::ErrorDetail> errors;
+  check_name_field(clean, "name", "Give the token a name of 1 to 100 characters.",
+                   kMaxTokenNameLength, errors);
+  if (!errors.empty()) return form_error(errors);
   NewApiToken created;
   created.secret = new_secret(kApiTokenPrefix);
   created.token = ApiToken{.id = ids_.new_id(),

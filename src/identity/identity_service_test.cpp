@@ -480,6 +480,216 @@ TEST_P(IdentityServiceTest, MailIsQueuedWithTheChangeOrNotAtAll) {
   EXPECT_NE(messages[0].html_body.find("Confirm e-mail address"), std::string::npos);
 }
 
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string repeat(const std::string& s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+// The fields of an invalid_form error.
+std::set<std::string> fields_of(const core::Error& e) {
+  std::set<std::string> out;
+  for (const auto& d : e.details) out.insert(d.field);
+  return out;
+}
+
+TEST_P(IdentityServiceTest, NamesInAnyScriptAreAcceptedAndOrganizationsGetAUrlSafeSlug) {
+  auto ivan = svc().sign_up({.email = "ivan@example.com",
+                             .name = "Иван",
+                             .password = IdentityHarness::kPassword,
+                             .organization_name = "日本語"},
+                            "");
+  ASSERT_TRUE(ivan.ok()) << ivan.error().message;
+  EXPECT_EQ(ivan->user.name, "Иван");
+  const Organization& japanese = ivan->organization;
+  EXPECT_EQ(japanese.name, "日本語");
+  EXPECT_EQ(japanese.slug, "org-" + lower(japanese.id)) << "no ASCII letter: the id stands in";
+  auto by_slug = svc().find_organization(japanese.slug);
+  ASSERT_TRUE(by_slug.ok());
+  EXPECT_EQ(by_slug->id, japanese.id);
+  EXPECT_EQ(by_slug->name, "日本語") << "stored and read back as typed";
+  EXPECT_EQ(svc().find_user_by_email("ivan@example.com")->name, "Иван");
+
+  const User admin = h_.user("ops@example.com", "Ελληνικά");
+  EXPECT_EQ(svc().find_user_by_email("ops@example.com")->name, "Ελληνικά");
+  auto greek = svc().create_organization(
+      {.name = "Ελληνικά", .kind = OrgKind::kProvider, .admin_user_id = admin.id}, Actor::system());
+  ASSERT_TRUE(greek.ok()) << greek.error().message;
+  EXPECT_EQ(greek->slug, "org-" + lower(greek->id));
+  auto japanese_again =
+      svc().create_organization({.name = "日本語", .admin_user_id = admin.id}, Actor::system());
+  ASSERT_TRUE(japanese_again.ok()) << "the same name again gets a slug of its own";
+  EXPECT_NE(japanese_again->slug, japanese.slug);
+  auto mixed =
+      svc().create_organization({.name = "Иван Cloud", .admin_user_id = admin.id}, Actor::system());
+  ASSERT_TRUE(mixed.ok());
+  EXPECT_EQ(mixed->slug, "cloud") << "ASCII letters, when there are some, make the slug";
+  for (const auto& org : {japanese, *greek, *japanese_again, *mixed}) {
+    EXPECT_EQ(org.slug.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-_"),
+              std::string::npos)
+        << org.slug;
+  }
+
+  auto token = svc().create_api_token(japanese.id, "デプロイ", Actor::system());
+  ASSERT_TRUE(token.ok()) << token.error().message;
+  EXPECT_EQ(svc().api_tokens(japanese.id)->at(0).name, "デプロイ");
+
+  // E-mails carry the names as typed in the text part, escaped in the HTML part.
+  const auto messages = h_.mail.messages();
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_NE(messages[0].text_body.find("Hello Иван"), std::string::npos);
+  EXPECT_NE(messages[0].text_body.find("日本語"), std::string::npos);
+  EXPECT_NE(messages[0].html_body.find("Hello Иван"), std::string::npos);
+  auto invited = svc().invite(greek->id, "new@example.com", Role::kMember,
+                              {.user_id = admin.id, .label = "ops@example.com", .ip = ""});
+  ASSERT_TRUE(invited.ok()) << invited.error().message;
+  const mail::Message invitation = h_.mail.messages().back();
+  EXPECT_EQ(invitation.subject, "You are invited to Ελληνικά on Marketlink");
+  auto html = svc().create_organization({.name = "<b>Ω & Co</b>", .admin_user_id = admin.id},
+                                        Actor::system());
+  ASSERT_TRUE(html.ok());
+  ASSERT_TRUE(svc().invite(html->id, "new@example.com", Role::kMember, Actor::system()).ok());
+  const mail::Message added = h_.mail.messages().back();
+  EXPECT_NE(added.html_body.find("&lt;b&gt;Ω &amp; Co&lt;/b&gt;"), std::string::npos);
+  EXPECT_EQ(added.html_body.find("<b>Ω"), std::string::npos);
+}
+
+TEST_P(IdentityServiceTest, ControlCharactersAndBrokenUtf8AreRefusedInEveryName) {
+  const User admin = h_.user("admin@example.com");
+  const Organization org = h_.org("Acme", admin);
+  ASSERT_TRUE(svc().invite(org.id, "carol@example.com", Role::kMember, Actor::system()).ok());
+  const std::string invitation = h_.mail.last_token_to("carol@example.com");
+  const size_t mails = h_.mail.messages().size();
+  const std::vector<std::string> bad = {
+      std::string("Ja\0ne", 5),  // NUL
+      "Ja\x1b[31mne",            // ESC: a terminal colour sequence
+      "Ja\rne",
+      "Ja\nne",
+      "Ja\tne",
+      "Ja\x7f"
+      "ne",  // DEL
+      "Ja\xc2\x85"
+      "ne",  // U+0085 NEXT LINE (C1)
+      "Ja\xc2\x9b"
+      "31m",  // U+009B CONTROL SEQUENCE INTRODUCER (C1)
+      "Ja\xe2\x80\xa8"
+      "ne",  // U+2028 LINE SEPARATOR
+      "Ja\xe2\x80\xae"
+      "en",            // U+202E RIGHT-TO-LEFT OVERRIDE
+      "\xff\xfe",      // not UTF-8: bytes that never appear in it
+      "Ja\xc3",        // a truncated sequence
+      "\xc0\xaf",      // an overlong '/'
+      "\xed\xa0\x80",  // a surrogate
+      "Ja\xe9"
+      "ne",  // Latin-1, not UTF-8
+  };
+  for (const std::string& name : bad) {
+    SCOPED_TRACE(::testing::PrintToString(name));
+    auto signed_up = svc().sign_up({.email = "jane@example.com",
+                                    .name = name,
+                                    .password = IdentityHarness::kPassword,
+                                    .organization_name = name},
+                                   "");
+    ASSERT_FALSE(signed_up.ok());
+    EXPECT_EQ(signed_up.error().code, core::ErrorCode::kInvalid);
+    EXPECT_EQ(fields_of(signed_up.error()), (std::set<std::string>{"name", "organization_name"}));
+    auto user = svc().create_user(
+        {.email = "bob@example.com", .name = name, .password = IdentityHarness::kPassword});
+    ASSERT_FALSE(user.ok());
+    EXPECT_EQ(fields_of(user.error()), std::set<std::string>{"name"});
+    auto created =
+        svc().create_organization({.name = name, .admin_user_id = admin.id}, Actor::system());
+    ASSERT_FALSE(created.ok());
+    EXPECT_EQ(fields_of(created.error()), std::set<std::string>{"name"});
+    auto token = svc().create_api_token(org.id, name, Actor::system());
+    ASSERT_FALSE(token.ok());
+    EXPECT_EQ(fields_of(token.error()), std::set<std::string>{"name"});
+    auto accepted = svc().accept_invitation(invitation, name, "carols own passphrase", "");
+    ASSERT_FALSE(accepted.ok());
+    EXPECT_EQ(fields_of(accepted.error()), std::set<std::string>{"name"});
+    // An address with the same characters is refused too: an invited user's first name comes
+    // from it.
+    auto address = svc().invite(org.id, name + "@example.com", Role::kMember, Actor::system());
+    ASSERT_FALSE(address.ok());
+    EXPECT_EQ(fields_of(address.error()), std::set<std::string>{"email"});
+  }
+  // Nothing changed.
+  EXPECT_FALSE(svc().find_user_by_email("jane@example.com").ok());
+  EXPECT_FALSE(svc().find_user_by_email("bob@example.com").ok());
+  EXPECT_EQ(svc().memberships(admin.id)->size(), 1u);
+  EXPECT_TRUE(svc().api_tokens(org.id)->empty());
+  EXPECT_EQ(svc().members(org.id)->size(), 2u);
+  EXPECT_EQ(h_.mail.messages().size(), mails);
+  auto accepted = svc().accept_invitation(invitation, "Carol", "carols own passphrase", "");
+  ASSERT_TRUE(accepted.ok()) << "the invitation still works: " << accepted.error().message;
+  EXPECT_EQ(accepted->name, "Carol");
+}
+
+TEST_P(IdentityServiceTest, NameLengthsCountCharactersNotBytes) {
+  const User admin = h_.user("admin@example.com");
+  const Organization org = h_.org("Acme", admin);
+  const std::string kanji = "語";  // 3 bytes
+  auto long_user = svc().create_user({.email = "a@example.com",
+                                      .name = repeat(kanji, 200),
+                                      .password = IdentityHarness::kPassword});
+  ASSERT_TRUE(long_user.ok()) << long_user.error().message;
+  EXPECT_EQ(long_user->name, repeat(kanji, 200));
+  auto too_long_user = svc().create_user({.email = "b@example.com",
+                                          .name = repeat(kanji, 201),
+                                          .password = IdentityHarness::kPassword});
+  ASSERT_FALSE(too_long_user.ok());
+  EXPECT_EQ(too_long_user.error().details.at(0).message, "Use at most 200 characters.");
+
+  auto long_org = svc().create_organization({.name = repeat(kanji, 200), .admin_user_id = admin.id},
+                                            Actor::system());
+  ASSERT_TRUE(long_org.ok()) << long_org.error().message;
+  EXPECT_FALSE(svc()
+                   .create_organization({.name = repeat(kanji, 201), .admin_user_id = admin.id},
+                                        Actor::system())
+                   .ok());
+  auto signed_up = svc().sign_up({.email = "c@example.com",
+                                  .name = repeat("Ж", 200),
+                                  .password = IdentityHarness::kPassword,
+                                  .organization_name = repeat("Ж", 200)},
+                                 "");
+  ASSERT_TRUE(signed_up.ok()) << signed_up.error().message;
+
+  auto token = svc().create_api_token(org.id, repeat("é", 100), Actor::system());
+  ASSERT_TRUE(token.ok()) << "100 characters, 200 bytes: " << token.error().message;
+  auto too_long_token = svc().create_api_token(org.id, repeat("é", 101), Actor::system());
+  ASSERT_FALSE(too_long_token.ok());
+  EXPECT_EQ(too_long_token.error().details.at(0).message, "Use at most 100 characters.");
+}
+
+TEST_P(IdentityServiceTest, NamesAreTrimmedOfUnicodeSpacesAndRefusedWhenNothingIsLeft) {
+  const User admin = h_.user("admin@example.com");
+  const Organization org = h_.org("Acme", admin);
+  for (const std::string blank : {"   ", "\t\r\n", "\xc2\xa0", "\xe3\x80\x80 \xe2\x80\x8b"}) {
+    SCOPED_TRACE(::testing::PrintToString(blank));
+    auto signed_up = svc().sign_up({.email = "jane@example.com",
+                                    .name = blank,
+                                    .password = IdentityHarness::kPassword,
+                                    .organization_name = blank},
+                                   "");
+    ASSERT_FALSE(signed_up.ok());
+    EXPECT_EQ(fields_of(signed_up.error()), (std::set<std::string>{"name", "organization_name"}));
+    EXPECT_FALSE(
+        svc()
+            .create_organization({.name = blank, .admin_user_id = admin.id}, Actor::system())
+            .ok());
+    EXPECT_FALSE(svc().create_api_token(org.id, blank, Actor::system()).ok());
+  }
+  // U+3000 IDEOGRAPHIC SPACE and U+00A0 NO-BREAK SPACE around a name.
+  auto token = svc().create_api_token(org.id, "\xe3\x80\x80 ci \xc2\xa0", Actor::system());
+  ASSERT_TRUE(token.ok());
+  EXPECT_EQ(token->token.name, "ci");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityServiceTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgresql),
                          [](const auto& info) { return db::testing::backend_name(info.param); });

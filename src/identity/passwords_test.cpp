@@ -55,5 +55,26 @@ TEST(Types, SlugsAndEmails) {
   EXPECT_EQ(std::string(to_string(SubscriptionStatus::kTrial)), "trial");
 }
 
+TEST(Types, NamesAreAnyPrintableUtf8) {
+  EXPECT_EQ(check_name("Acme, Inc. #2", 200), NameProblem::kNone);
+  EXPECT_EQ(check_name("Ελληνικά", 8), NameProblem::kNone);
+  EXPECT_EQ(check_name("Ελληνικά", 7), NameProblem::kTooLong);
+  EXPECT_EQ(check_name("\xf0\x9f\x9a\x80 launch", 200), NameProblem::kNone) << "4-byte UTF-8";
+  EXPECT_EQ(check_name("\xf4\x90\x80\x80", 200), NameProblem::kNotUtf8) << "above U+10FFFF";
+  EXPECT_EQ(check_name("\xe0\x80\xaf", 200), NameProblem::kNotUtf8) << "overlong";
+  EXPECT_EQ(check_name("\x80", 200), NameProblem::kNotUtf8) << "a lone continuation byte";
+  EXPECT_EQ(check_name("a\xe2\x81\xa6"
+                       "b",
+                       200),
+            NameProblem::kControlCharacter)
+      << "U+2066";
+  EXPECT_EQ(check_name("", 200), NameProblem::kEmpty);
+  EXPECT_EQ(trim_name(" \xc2\xa0Иван\xe3\x80\x80\n"), "Иван");
+  EXPECT_EQ(trim_name("\xe2\x80\x8b"), "");
+  EXPECT_EQ(trim_name(" \xff "), "\xff") << "kept for check_name to refuse";
+  EXPECT_EQ(organization_slug("Acme Cloud", "Ab_9-x"), "acme-cloud");
+  EXPECT_EQ(organization_slug("日本語", "Ab_9-x"), "org-ab_9-x");
+}
+
 }  // namespace
 }  // namespace identity

@@ -5,7 +5,6 @@
 
 #include <cstring>
 #include <memory>
-#include <mutex>
 
 #include "core/log.h"
 
@@ -24,11 +23,6 @@ size_t read_upload(char* buffer, size_t size, size_t count, void* user) {
   std::memcpy(buffer, upload->data.data() + upload->offset, n);
   upload->offset += n;
   return n;
-}
-
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 struct CurlDeleter {
@@ -53,7 +47,8 @@ core::Error classify(CURLcode code, long smtp_code, const char* detail) {
 SmtpMailer::SmtpMailer(MailerSettings settings, Mailbox from, const core::Clock& clock,
                        core::IdGenerator& ids)
     : settings_(std::move(settings)), from_(std::move(from)), clock_(clock), ids_(ids) {
-  init_curl_once();
+  // curl_global_init is not called here: it must run before any thread starts, which only main
+  // can promise (app/main.cpp, unit_test_main.cpp).
 }
 
 core::Status SmtpMailer::send(const Message& message) {

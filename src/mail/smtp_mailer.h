@@ -1,6 +1,7 @@
 // Delivers mail to an SMTP server through libcurl (smtp:// and smtps://, optional required
 // STARTTLS and AUTH). Private to src/mail/; built by make_mailer(). Safe for concurrent use: each
-// send uses its own curl handle.
+// send uses its own curl handle. Precondition: the binary's main called curl_global_init before
+// starting any thread (app/main.cpp does).
 #pragma once
 
 #include "core/ids.h"

@@ -24,25 +24,8 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// A field without its surrounding spaces and, when it has them, its surrounding double quotes.
-std::string_view clean_field(std::string_view s) {
-  s = trim(s);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = trim(s.substr(1, s.size() - 2));
-  return s;
-}
-
-// Both delimiters count everywhere: no field of this format can contain either.
-void split_fields(std::string_view line, std::vector<std::string_view>& out) {
-  out.clear();
-  size_t start = 0;
-  for (size_t i = 0; i < line.size(); ++i) {
-    if (line[i] == ';' || line[i] == ',') {
-      out.push_back(clean_field(line.substr(start, i - start)));
-      start = i + 1;
-    }
-  }
-  out.push_back(clean_field(line.substr(start)));
-}
+bool is_delimiter(char c) { return c == ';' || c == ','; }
+bool is_line_break(char c) { return c == '\n' || c == '\r'; }
 
 // "Account ID", "account_id", "AWS-Account-Id" → "accountid" / "awsaccountid".
 std::string normalize_header(std::string_view s) {
@@ -79,21 +62,22 @@ class Parser {
     }
     if (text_.starts_with("\xef\xbb\xbf")) text_.remove_prefix(3);
     out_.rows.reserve(std::count(text_.begin(), text_.end(), '\n') + 1);
-    std::uint32_t line_number = 0;
-    size_t pos = 0;
     bool seen_content = false;
-    while (pos < text_.size()) {
-      size_t end = pos;
-      while (end < text_.size() && text_[end] != '\n' && text_[end] != '\r') ++end;
-      const std::string_view line = text_.substr(pos, end - pos);
-      pos = end;
-      // One line break: \r\n, \n, or a lone \r (old Mac exports).
-      if (pos < text_.size() && text_[pos] == '\r') ++pos;
-      if (pos < text_.size() && text_[pos] == '\n') ++pos;
-      ++line_number;
-      split_fields(line, fields_);
+    while (pos_ < text_.size()) {
+      const std::uint32_t line_number = line_;
+      const bool complete = read_record();
       while (!fields_.empty() && fields_.back().empty()) fields_.pop_back();
-      if (fields_.empty()) continue;  // blank line, or only delimiters
+      if (complete && !problem_ && fields_.empty()) continue;  // blank line, or only delimiters
+      if (!complete || problem_) {
+        // A broken record is data: its fields cannot be trusted, so only the problem is reported.
+        seen_content = true;
+        add_error(problem_line_, std::move(*problem_));
+        CsvAccountRow row;
+        row.line = line_number;
+        out_.rows.push_back(row);
+        if (!complete) break;  // the rest of the file is inside the open quote
+        continue;
+      }
       if (!seen_content) {
         seen_content = true;
         if (is_header()) {
@@ -110,6 +94,95 @@ class Parser {
   }
 
  private:
+  // Reads the record at pos_ into fields_ (RFC 4180): fields separated by ';' or ',' up to a line
+  // break (\r\n, \n, or a lone \r from old Mac exports) outside quotes. A field that starts with
+  // '"' (after spaces) is quoted: it may hold delimiters, line breaks and quotes written twice
+  // (""), and ends at the next lone '"'; a '"' anywhere else is an ordinary character. Spaces and
+  // tabs around a field, and inside its quotes, are trimmed. Moves pos_ and line_ past the record
+  // and its line break. Returns false when a quote is never closed (problem_ says where it
+  // opened); problem_ is also set for text after a closing quote.
+  bool read_record() {
+    fields_.clear();
+    unescaped_.clear();
+    escaped_.clear();
+    problem_.reset();
+    const size_t n = text_.size();
+    while (true) {
+      while (pos_ < n && is_space(text_[pos_])) ++pos_;
+      std::string_view field;
+      if (pos_ < n && text_[pos_] == '"') {
+        const std::uint32_t opened_on = line_;
+        const size_t start = ++pos_;
+        bool doubled = false;
+        while (true) {
+          if (pos_ >= n) {
+            problem_line_ = opened_on;
+            problem_ =
+                "a quoted field is never closed: the \" that opens it on this line has no "
+                "closing \" (a \" inside a quoted field is written \"\")";
+            pos_ = n;
+            return false;
+          }
+          const char c = text_[pos_];
+          if (c == '"') {
+            if (pos_ + 1 < n && text_[pos_ + 1] == '"') {
+              doubled = true;
+              pos_ += 2;
+              continue;
+            }
+            break;
+          }
+          skip_char_counting_lines();
+        }
+        field = text_.substr(start, pos_ - start);
+        ++pos_;  // the closing quote
+        if (doubled) {
+          escaped_.push_back({fields_.size(), unescaped_.size()});
+          for (size_t i = 0; i < field.size(); ++i) {
+            unescaped_ += field[i];
+            if (field[i] == '"') ++i;  // the second quote of ""
+          }
+        }
+        while (pos_ < n && is_space(text_[pos_])) ++pos_;
+        if (pos_ < n && !is_delimiter(text_[pos_]) && !is_line_break(text_[pos_]) && !problem_) {
+          problem_line_ = line_;
+          problem_ = fmt::format(
+              "field {} has text after its closing quote (a \" inside a quoted field is written "
+              "\"\")",
+              fields_.size() + 1);
+        }
+        while (pos_ < n && !is_delimiter(text_[pos_]) && !is_line_break(text_[pos_])) ++pos_;
+      } else {
+        const size_t start = pos_;
+        while (pos_ < n && !is_delimiter(text_[pos_]) && !is_line_break(text_[pos_])) ++pos_;
+        field = text_.substr(start, pos_ - start);
+      }
+      fields_.push_back(trim(field));
+      if (pos_ < n && is_delimiter(text_[pos_])) {
+        ++pos_;
+        continue;
+      }
+      if (pos_ < n) skip_char_counting_lines();  // the line break ending the record
+      break;
+    }
+    // Point the fields that had "" at their unescaped text, now that it no longer moves.
+    for (size_t e = 0; e < escaped_.size(); ++e) {
+      const size_t begin = escaped_[e].offset;
+      const size_t end = e + 1 < escaped_.size() ? escaped_[e + 1].offset : unescaped_.size();
+      fields_[escaped_[e].field] = trim(std::string_view(unescaped_).substr(begin, end - begin));
+    }
+    return true;
+  }
+
+  // Moves past one character, or one line break (\r\n counts once), keeping line_.
+  void skip_char_counting_lines() {
+    const char c = text_[pos_++];
+    if (c == '\n' || c == '\r') {
+      if (c == '\r' && pos_ < text_.size() && text_[pos_] == '\n') ++pos_;
+      ++line_;
+    }
+  }
+
   bool is_header() const {
     return std::any_of(fields_.begin(), fields_.end(),
                        [](std::string_view f) { return header_column(f).has_value(); });
@@ -242,11 +315,26 @@ class Parser {
     }
   }
 
+  // Where a field with "" keeps its text, in unescaped_ from `offset` to the next one's.
+  struct Escaped {
+    size_t field;
+    size_t offset;
+  };
+
   std::string_view text_;
   int max_errors_;
   ParsedCsv out_;
+  size_t pos_ = 0;
+  std::uint32_t line_ = 1;  // the line pos_ is on
+  // The current record: fields view text_, or unescaped_ for those that had "".
   std::vector<std::string_view> fields_;
+  std::string unescaped_;
+  std::vector<Escaped> escaped_;
+  std::optional<std::string> problem_;  // what makes the record unreadable
+  std::uint32_t problem_line_ = 0;
   std::vector<Column> columns_ = {kAccountColumn, kMarketplaceColumn, kModelColumn};
+  // Keys view text_, never unescaped_: a field that had "" holds a quote, which no well-formed
+  // marketplace id does.
   std::unordered_map<std::string_view, std::uint32_t> marketplace_index_;
   std::unordered_map<std::uint64_t, std::uint32_t> first_line_;
 };

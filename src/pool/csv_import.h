@@ -34,8 +34,11 @@ struct ParsedCsv {
 
 // Reads `text` (see Pool::import_csv for the accepted format). Every row problem becomes a
 // RowError: wrong number of fields, account id not 12 digits, unknown model, malformed or empty
-// marketplace id, an account id repeated within the file (reported on each later line). A broken
-// header or a UTF-16 file is a single error on line 1 and yields no rows.
+// marketplace id, an account id repeated within the file (reported on each later line), text
+// after a field's closing quote. Lines are the file's own: a record with a line break inside
+// quotes is reported on its first line. A quote that is never closed is one error on the line it
+// opens and ends the reading (the rest of the file is inside it). A broken header or a UTF-16
+// file is a single error on line 1 and yields no rows.
 ParsedCsv parse_accounts_csv(std::string_view text, int max_errors = kMaxRowErrors);
 
 // 123456789012 → "123456789012"; keeps leading zeros.

@@ -117,6 +117,83 @@ TEST(CsvImport, TrimsSpacesTabsAndQuotes) {
   EXPECT_EQ(p.marketplaces, (std::vector<std::string>{"MP-0000"}));
 }
 
+TEST(CsvImport, QuotedFieldsHoldDelimitersDoubledQuotesAndLineBreaks) {
+  const auto p = parse_accounts_csv(
+      "account_id,notes,marketplace_id,account_model\n"              // 1
+      "123456789012,\"Team \"\"blue\"\"; EU, prod\",MP-0000,SPAM\n"  // 2
+      "\"123456789013\",\"two\r\nlines\",\"MP-0000\" , \"ECAM\"\n"   // 3-4
+      "123456789014;\"\";MP-0000;\"spam\"\n"                         // 5
+      "\"12345678901\";\"a \"\"quoted\"\" note\";MP-0000;SPAM\n");   // 6
+  ASSERT_EQ(p.rows.size(), 4u);
+  EXPECT_EQ(ids_of(p),
+            (std::vector<std::string>{"123456789012", "123456789013", "123456789014", "-"}));
+  EXPECT_EQ(p.rows[1].line, 3u) << "a record is numbered by its first line";
+  EXPECT_EQ(p.rows[1].model, Model::kEcam);
+  EXPECT_EQ(p.rows[2].line, 5u) << "the line break inside quotes still counts";
+  EXPECT_TRUE(p.rows[0].ok && p.rows[1].ok && p.rows[2].ok);
+  EXPECT_EQ(errors_of(p),
+            "6: account id \"12345678901\" has 11 digits, not 12 (a spreadsheet may have dropped "
+            "its leading zeros)\n");
+  EXPECT_EQ(p.marketplaces, (std::vector<std::string>{"MP-0000"}));
+}
+
+TEST(CsvImport, AQuotedValueIsCheckedAsAWholeWithItsQuotesUnescaped) {
+  const auto p = parse_accounts_csv(
+      "123456789012;MP-0000;\"SP;AM\"\n"
+      "123456789013,MP-0000,\"SP,AM\"\n"
+      "123456789014;MP-0000;\"SP\"\"AM\"\n"
+      "123456789015;MP-0000;SP\"AM\n"  // a quote inside an unquoted field is only a character
+      "\"1234;56789016\";\"MP-0000\";\"SPAM\"\n");
+  EXPECT_EQ(errors_of(p),
+            "1: unknown account model \"SP;AM\" (expected SPAM or ECAM)\n"
+            "2: unknown account model \"SP,AM\" (expected SPAM or ECAM)\n"
+            "3: unknown account model \"SP\"AM\" (expected SPAM or ECAM)\n"
+            "4: unknown account model \"SP\"AM\" (expected SPAM or ECAM)\n"
+            "5: account id \"1234;56789016\" is not 12 digits\n");
+  EXPECT_EQ(p.rows.size(), 5u);
+}
+
+TEST(CsvImport, AnUnclosedQuoteIsOneErrorOnTheLineItOpens) {
+  const auto p = parse_accounts_csv(
+      "account_id;marketplace_id;account_model\n"  // 1
+      "123456789012;MP-0000;SPAM\n"                // 2
+      "123456789013;MP-0000;SPAM\n"                // 3
+      "123456789014;\"MP-0000;SPAM\n"              // 4: the quote opens here...
+      "123456789015;MP-0000;SPAM\n");              // ...and swallows the rest of the file
+  ASSERT_EQ(p.error_count, 1) << errors_of(p);
+  EXPECT_EQ(p.errors[0].line, 4);
+  EXPECT_EQ(p.errors[0].message,
+            "a quoted field is never closed: the \" that opens it on this line has no closing \" "
+            "(a \" inside a quoted field is written \"\")");
+  ASSERT_EQ(p.rows.size(), 3u);
+  EXPECT_TRUE(p.rows[1].ok);
+  EXPECT_EQ(p.rows[2].line, 4u);
+  EXPECT_FALSE(p.rows[2].ok);
+
+  const auto multiline = parse_accounts_csv("123456789012;\"MP-0000\nSPAM\n\n");
+  ASSERT_EQ(multiline.error_count, 1);
+  EXPECT_EQ(multiline.errors[0].line, 1);
+  const auto last_character = parse_accounts_csv("123456789012;MP-0000;\"");
+  ASSERT_EQ(last_character.error_count, 1);
+  EXPECT_EQ(last_character.errors[0].line, 1);
+}
+
+TEST(CsvImport, TextAfterAClosingQuoteIsAnError) {
+  const auto p = parse_accounts_csv(
+      "123456789012;\"MP\"-0000;SPAM\n"
+      "\"123456789013\"  ;\"MP-0000\"\t;SPAM\n"
+      "123456789014;MP-0000;\"SP\"AM\"\n");
+  EXPECT_EQ(errors_of(p),
+            "1: field 2 has text after its closing quote (a \" inside a quoted field is written "
+            "\"\")\n"
+            "3: field 3 has text after its closing quote (a \" inside a quoted field is written "
+            "\"\")\n");
+  ASSERT_EQ(p.rows.size(), 3u);
+  EXPECT_FALSE(p.rows[0].ok);
+  EXPECT_TRUE(p.rows[1].ok) << "spaces after the closing quote are fine";
+  EXPECT_FALSE(p.rows[2].ok);
+}
+
 TEST(CsvImport, ModelInAnyCase) {
   const auto p = parse_accounts_csv(
       "111111111111;MP-0000;spam\n222222222222;MP-0000;Ecam\n333333333333;MP-0000;eCaM\n");

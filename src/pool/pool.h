@@ -310,7 +310,9 @@ class Pool {
   // Validates the whole file first; on any bad row imports nothing and answers invalid_csv with
   // every reason (capped at kMaxRowErrors, the message gives the total). Accepted: optional header
   // (account_id, marketplace_id, account_model in any order), `;` or `,` delimiters (mixed too),
-  // UTF-8 BOM, CRLF / CR / LF, blank lines, surrounding spaces and quotes, model in any case.
+  // UTF-8 BOM, CRLF / CR / LF, blank lines, surrounding spaces, model in any case, and RFC 4180
+  // quoting: a field in double quotes may hold either delimiter, line breaks and quotes written
+  // as "" ("SP;AM" is one value, an unknown model). An unclosed quote is an error on its line.
   // Imported accounts share one created time, so they are taken in account-id order. The check
   // against existing accounts and the inserts run in one write transaction: on SQLite other
   // writers wait meanwhile (about 0.5 s per 100,000 rows).
