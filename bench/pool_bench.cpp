@@ -6,7 +6,7 @@
 //   marketlink_pool_bench take   --db URL [--client service|direct] [--takers 64] [--accounts 2000]
 //                                [--connections N]  (shared by the takers; default one each)
 //                                [--reprepare]      (direct: prepare statements on every use)
-//   marketlink_pool_bench import --db URL --rows N
+//   marketlink_pool_bench import --db URL --rows N   (checks that all N are then ready)
 //   marketlink_pool_bench csv    --rows N --out FILE [--full]
 //
 // `take` and `import` start from an empty database: they delete the SQLite file, or drop and
@@ -447,6 +447,12 @@ ImportRun import_through_service(const std::string& url, long long rows) {
   const auto end = Clock::now();
   if (!imported.ok() || imported->imported != rows) {
     throw std::runtime_error(imported.ok() ? "short import" : imported.error().message);
+  }
+  const auto counts = service.counts(kProvider);
+  if (!counts.ok() || counts->ready != rows) {
+    throw std::runtime_error(
+        counts.ok() ? fmt::format("{} ready accounts after importing {} rows", counts->ready, rows)
+                    : counts.error().message);
   }
   return {.seconds = std::chrono::duration<double>(end - start).count(),
           .validate_seconds = std::chrono::duration<double>(inserting - start).count()};

@@ -4,7 +4,6 @@
 #include <gtest/gtest.h>
 #include <soci/soci.h>
 
-#include <cstdio>
 #include <map>
 #include <set>
 #include <tuple>

@@ -172,8 +172,7 @@ std::pair<std::string, std::string> meter(Ctx& ctx, const std::string& operation
     ctx.st.metering.push_back(r);
     return {r.status, ""};
   }
-  const std::string key =
-      fmt::format("{}\n{}\n{}\n{}", product_code, customer.key, dimension, r.hour);
+  const std::string key = metering_dedup_key(r);
   auto existing = ctx.st.metering_index.find(key);
   if (existing != ctx.st.metering_index.end()) {
     const std::string first_id = ctx.st.metering[existing->second].id;
@@ -286,6 +285,10 @@ aws::HttpResponse meter_usage(Ctx& ctx, const Call& call) {
 }
 
 }  // namespace
+
+std::string metering_dedup_key(const MeteringRecord& r) {
+  return fmt::format("{}\n{}\n{}\n{}", r.product_code, r.customer, r.dimension, r.hour);
+}
 
 aws::HttpResponse metering_call(Ctx& ctx, const Call& call) {
   if (call.operation == "ResolveCustomer") return resolve_customer(ctx, call);

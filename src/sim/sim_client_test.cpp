@@ -1,9 +1,10 @@
 // Marketlink's AWS client against the simulator over real HTTP (SimServer on 127.0.0.1, port 0,
-// libcurl transport): every operation the client has, injected throttling that the client's
-// retries ride out, and permanent errors that fail fast with AWS's code.
+// libcurl transport, a ManualClock shared by both): every operation the client has, injected
+// throttling that the client's retries ride out, and permanent errors that fail fast with AWS's
+// code.
 #include <gtest/gtest.h>
 
-#include <thread>
+#include <future>
 
 #include "aws/account.h"
 #include "aws/assume_role_credentials_provider.h"
@@ -49,7 +50,7 @@ class SimClientTest : public ::testing::Test {
   Json account(Json request = Json::object()) { return sim().create_account(request).value(); }
   size_t calls(const std::string& operation) { return sim().calls_json(operation)["calls"].size(); }
 
-  core::SystemClock clock_;
+  core::ManualClock clock_{core::TimePoint(std::chrono::seconds(1'800'000'000))};
   SimServer server_;
   aws::CurlTransport transport_;
   aws::ThreadSleeper sleeper_;
@@ -125,22 +126,39 @@ TEST_F(SimClientTest, MarketplaceOperations) {
                   .ok());
   EXPECT_TRUE(sqs.receive_message({.queue_url = queue})->messages.empty());
 
-  // Long polling: an empty queue answers once a message arrives, or after WaitTimeSeconds.
-  const auto start = std::chrono::steady_clock::now();
-  std::thread later([&] {
-    std::this_thread::sleep_for(300ms);
-    ASSERT_TRUE(sim().cancel_subscription(sub["agreement_id"]).ok());
+  // Long polling: an empty queue answers once a message arrives (the simulator's clock stands
+  // still meanwhile), or once the simulator's clock has passed WaitTimeSeconds.
+  // (Should an assertion stop the test early, a poll still waiting ends before its future waits
+  // for it.)
+  struct EndPolls {
+    Simulator& sim;
+    ~EndPolls() { sim.advance_clock(1h); }
+  };
+  auto seen = sim().long_polls_for_test();
+  auto arriving = std::async(std::launch::async, [&] {
+    return sqs.receive_message({.queue_url = queue, .wait_time_seconds = 5});
   });
-  auto polled = sqs.receive_message({.queue_url = queue, .wait_time_seconds = 5});
-  later.join();
+  EndPolls end_arriving{sim()};
+  const auto waiting = sim().long_polls_after_for_test(seen);
+  ASSERT_EQ(waiting.answered, seen.answered) << "answered without waiting";
+  const core::TimePoint waited_at = sim().now();
+  ASSERT_TRUE(sim().cancel_subscription(sub["agreement_id"]).ok());
+  auto polled = arriving.get();
   ASSERT_TRUE(polled.ok()) << polled.error().message;
   ASSERT_EQ(polled->messages.size(), 1u);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, 3s);
-  const auto empty_start = std::chrono::steady_clock::now();
-  EXPECT_TRUE(
-      sqs.receive_message({.queue_url = queue, .visibility_timeout = 60, .wait_time_seconds = 1})
-          ->messages.empty());
-  EXPECT_GE(std::chrono::steady_clock::now() - empty_start, 900ms);
+  EXPECT_EQ(sim().now(), waited_at);
+  seen = sim().long_polls_for_test();
+  auto empty = std::async(std::launch::async, [&] {
+    return sqs.receive_message(
+        {.queue_url = queue, .visibility_timeout = 60, .wait_time_seconds = 1});
+  });
+  EndPolls end_empty{sim()};
+  ASSERT_EQ(sim().long_polls_after_for_test(seen).answered, seen.answered)
+      << "answered without waiting";
+  sim().advance_clock(1s);
+  auto timed_out = empty.get();
+  ASSERT_TRUE(timed_out.ok()) << timed_out.error().message;
+  EXPECT_TRUE(timed_out->messages.empty());
 }
 
 TEST_F(SimClientTest, OrganizationsAccountStsAndIam) {

@@ -66,7 +66,8 @@ core::Result<unsigned short> SimServer::start() {
     const Json saved = Json::parse(text.str(), nullptr, false);
     if (saved.is_discarded())
       return core::invalid(fmt::format("{} is not JSON.", s.settings.state_file));
-    if (auto st = s.simulator.load_json(saved); !st.ok()) return st.error();
+    if (auto st = s.simulator.load_json(saved); !st.ok())
+      return core::invalid(fmt::format("{}: {}", s.settings.state_file, st.error().message));
   }
   auto templates = load_console_templates();
   if (!templates.ok()) return templates.error();

@@ -1,6 +1,7 @@
 // The simulator's state and the helpers its services share. Private to src/sim.
 //
 // Every function taking a State& expects the simulator's mutex to be held by the caller.
+// Entities compare equal field by field; their JSON form is in sim/state_json.h.
 // Services report AWS errors by throwing AwsError; Simulator::handle turns it into the
 // protocol's error shape. AwsError never leaves the module.
 #pragma once
@@ -41,11 +42,15 @@ struct AccessKey {
   std::string arn;      // the principal: root, or assumed-role/ROLE/SESSION
   std::string user_id;  // GetCallerIdentity's UserId
   std::optional<core::TimePoint> expires;
+
+  bool operator==(const AccessKey&) const = default;
 };
 
 struct Role {
   std::string name;
   std::string trusted_account_id;
+
+  bool operator==(const Role&) const = default;
 };
 
 struct IamUser {
@@ -57,10 +62,14 @@ struct IamUser {
   bool password_reset_required = false;
   core::TimePoint login_profile_created;
   std::vector<std::string> policy_arns;
+
+  bool operator==(const IamUser&) const = default;
 };
 
 struct Contact {
   std::string name, title, email, phone;
+
+  bool operator==(const Contact&) const = default;
 };
 
 struct Account {
@@ -75,12 +84,16 @@ struct Account {
   std::map<std::string, IamUser> users;
   std::string alias;
   std::map<std::string, Json> reports;  // CUR definitions by name
+
+  bool operator==(const Account&) const = default;
 };
 
 struct Organization {
   std::string id;
   std::string management_account_id;
   core::TimePoint created;
+
+  bool operator==(const Organization&) const = default;
 };
 
 struct CreateAccountRequest {
@@ -93,6 +106,8 @@ struct CreateAccountRequest {
   std::string account_id;
   std::string failure_reason;
   std::optional<core::TimePoint> completed;
+
+  bool operator==(const CreateAccountRequest&) const = default;
 };
 
 struct Bucket {
@@ -101,6 +116,8 @@ struct Bucket {
   std::string region;
   core::TimePoint created;
   std::string policy;  // JSON text; empty when none
+
+  bool operator==(const Bucket&) const = default;
 };
 
 struct Product {
@@ -115,6 +132,8 @@ struct Product {
   // Legacy listings identify buyers by CustomerIdentifier; newer ones leave it empty and use
   // CustomerAWSAccountId + LicenseArn.
   bool legacy_identity = true;
+
+  bool operator==(const Product&) const = default;
 };
 
 // One buyer's agreement for one product. Status: "subscribe-pending" (not yet successful),
@@ -132,11 +151,15 @@ struct Agreement {
   core::TimePoint created;
   core::TimePoint status_due;  // when the pending status moves on
   core::TimePoint ends;        // contract end (entitlement expiration)
+
+  bool operator==(const Agreement&) const = default;
 };
 
 struct RegistrationToken {
   std::string agreement_id;
   core::TimePoint issued;
+
+  bool operator==(const RegistrationToken&) const = default;
 };
 
 struct MeteringRecord {
@@ -151,7 +174,13 @@ struct MeteringRecord {
   core::TimePoint received;
   std::string operation;  // BatchMeterUsage or MeterUsage
   Json allocations = Json::array();
+
+  bool operator==(const MeteringRecord&) const = default;
 };
+
+// What AWS de-duplicates usage on (product, customer, dimension, hour): State::metering_index's
+// key for a record.
+std::string metering_dedup_key(const MeteringRecord& r);
 
 struct NotificationSubscription {
   std::string arn;
@@ -163,6 +192,8 @@ struct NotificationSubscription {
   std::string signature_version = "1";
   std::string status = "PendingConfirmation";
   std::string token;
+
+  bool operator==(const NotificationSubscription&) const = default;
 };
 
 struct EventDestination {
@@ -171,6 +202,8 @@ struct EventDestination {
   std::string header_name;
   std::string header_value;
   std::string seller_account_id;
+
+  bool operator==(const EventDestination&) const = default;
 };
 
 struct QueueMessage {
@@ -181,12 +214,16 @@ struct QueueMessage {
   core::TimePoint visible_at;
   core::TimePoint first_received;
   int receive_count = 0;
+
+  bool operator==(const QueueMessage&) const = default;
 };
 
 struct Queue {
   std::string name;
   std::string account_id;
   std::deque<QueueMessage> messages;
+
+  bool operator==(const Queue&) const = default;
 };
 
 struct CallRecord {

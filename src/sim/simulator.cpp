@@ -175,7 +175,19 @@ core::TimePoint Simulator::advance_clock(std::chrono::seconds s) {
     t = clock_.now() + state_->offset;
   }
   settle();
+  deliveries_cv_.notify_all();  // long polls whose wait has now passed answer
   return t;
+}
+
+Simulator::LongPolls Simulator::long_polls_for_test() const {
+  std::lock_guard lock(mu_);
+  return long_polls_;
+}
+
+Simulator::LongPolls Simulator::long_polls_after_for_test(LongPolls seen) const {
+  std::unique_lock lock(mu_);
+  long_poll_cv_.wait(lock, [&] { return long_polls_ != seen; });
+  return long_polls_;
 }
 
 SimulatorSettings Simulator::settings() const {
@@ -385,13 +397,16 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
   aws::HttpResponse response;
   std::string error_code;
   bool queued = false;
-  // SQS long polling: an empty ReceiveMessage waits (in real time) for a message to arrive, for
-  // up to WaitTimeSeconds.
-  const auto poll_until = std::chrono::steady_clock::now() + long_poll_seconds(call);
+  // SQS long polling: an empty ReceiveMessage waits for a message to arrive for up to
+  // WaitTimeSeconds of business time (the clock plus the offset advance_clock() moves), so
+  // advancing the simulator's clock ends the wait as it would end on AWS.
+  const std::chrono::seconds long_poll = long_poll_seconds(call);
+  std::optional<core::TimePoint> poll_until;
   try {
     std::unique_lock lock(mu_);
     for (;;) {
       Ctx ctx{*state_, clock_.now() + state_->offset};
+      if (!poll_until) poll_until = ctx.now + long_poll;
       const size_t before = state_->outbox.size();
       const long long queue_version = state_->queue_version;
       settle_create_accounts(ctx);
@@ -410,14 +425,27 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
       state_->dirty = true;
       queued = queued || state_->outbox.size() != before || state_->queue_version != queue_version;
       if (route.service != aws::Service::kSqs || call.operation != "ReceiveMessage" ||
-          has_messages(response) || std::chrono::steady_clock::now() >= poll_until) {
+          has_messages(response) || ctx.now >= *poll_until) {
         break;
       }
-      deliveries_cv_.wait_until(lock, poll_until);
+      ++long_polls_.waits;
+      long_polls_.last_wait_at = ctx.now;
+      long_poll_cv_.notify_all();
+      // Woken by a message, by advance_clock(), or once the clock may have reached the end.
+      deliveries_cv_.wait_for(lock, *poll_until - ctx.now);
+    }
+    if (long_poll > std::chrono::seconds(0)) {
+      ++long_polls_.answered;
+      long_poll_cv_.notify_all();
     }
     if (route.protocol == aws::Protocol::kJson)
       response.set_header("Content-Type", route.json_content_type);
   } catch (const AwsError& e) {
+    if (long_poll > std::chrono::seconds(0)) {
+      std::lock_guard lock(mu_);
+      ++long_polls_.answered;
+      long_poll_cv_.notify_all();
+    }
     return fail(&caller, e);
   }
   if (queued) deliveries_cv_.notify_all();

@@ -8,8 +8,12 @@
 // endpoints, through take_deliveries(), or simulated SQS queues) and EventBridge-style events.
 //
 // Time: business time is the injected clock plus an offset that advance_clock() moves (tokens,
-// metering windows, asynchronous account creation, unsubscribe delays). Signatures are checked
-// against the injected clock alone, so moving business time never makes clients' requests stale.
+// metering windows, asynchronous account creation, unsubscribe delays, SQS visibility timeouts
+// and long polls). Signatures are checked against the injected clock alone, so moving business
+// time never makes clients' requests stale. A long poll (ReceiveMessage with WaitTimeSeconds)
+// waits in business time: advance_clock() ends it at once when it passes the end of the wait;
+// a clock that moves on its own (the system clock, or a ManualClock set directly) is looked at
+// again when the rest of the wait has passed, or when something else wakes the poll.
 //
 // Thread safety: every public function may be called from any thread; one mutex guards the
 // state. handle() may sleep (injected latency) without holding it.
@@ -183,6 +187,20 @@ class Simulator {
   // Applies what time has made due (accounts created, unsubscribes completed, events queued).
   void settle();
 
+  // Test hooks for SQS long polls, so a test can move the clock while a poll is known to wait:
+  // how often a ReceiveMessage went to wait (once per wait, again after each wake-up that did
+  // not end it), the business time the latest wait began at, and how many long polls
+  // (WaitTimeSeconds above 0) have answered.
+  struct LongPolls {
+    long long waits = 0;
+    core::TimePoint last_wait_at;
+    long long answered = 0;
+    bool operator==(const LongPolls&) const = default;
+  };
+  LongPolls long_polls_for_test() const;
+  // Blocks until the counts differ from `seen`; returns them.
+  LongPolls long_polls_after_for_test(LongPolls seen) const;
+
   // ---- Persistence ---------------------------------------------------------------------------
   Json save_json() const;
   // Replaces the state with a saved one; invalid when it does not parse.
@@ -193,6 +211,8 @@ class Simulator {
  private:
   mutable std::mutex mu_;
   std::condition_variable deliveries_cv_;
+  mutable std::condition_variable long_poll_cv_;
+  LongPolls long_polls_;  // guarded by mu_
   std::unique_ptr<State> state_;
   const core::Clock& clock_;
 };

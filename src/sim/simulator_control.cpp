@@ -8,6 +8,7 @@
 #include "sim/sim_state.h"
 #include "sim/simulator.h"
 #include "sim/sns_signer.h"
+#include "sim/state_json.h"
 
 namespace sim {
 
@@ -22,8 +23,6 @@ bool loopback_http_url(const std::string& url) {
   static const std::regex kUrl(R"(https?://(127\.[0-9.]+|localhost|\[::1\])(:[0-9]+)?(/.*)?)");
   return std::regex_match(url, kUrl);
 }
-
-Json time_json(core::TimePoint t) { return iso8601(t); }
 
 }  // namespace
 
@@ -344,20 +343,18 @@ void Simulator::clear_faults() {
 }
 
 // ---- Read-outs -------------------------------------------------------------------------------
+// Each entity in the form the state file keeps (state_json.h), plus what is derived from others.
 
 namespace {
 
-Json account_summary(const State& st, const Account& a) {
-  Json j = {{"account_id", a.id},
-            {"email", a.email},
-            {"name", a.name},
-            {"created_at", time_json(a.created)},
-            {"alias", a.alias.empty() ? Json(nullptr) : Json(a.alias)}};
+// An account with its organization ({"id", "management_account_id", "created_at", "role"} or
+// null).
+Json account_view(const State& st, const Account& a) {
+  Json j = a;
   if (!a.organization_id.empty()) {
-    const auto& org = st.organizations.at(a.organization_id);
-    j["organization"] = {{"id", org.id},
-                         {"management_account_id", org.management_account_id},
-                         {"role", org.management_account_id == a.id ? "management" : "member"}};
+    const Organization& org = st.organizations.at(a.organization_id);
+    j["organization"] = org;
+    j["organization"]["role"] = org.management_account_id == a.id ? "management" : "member";
   } else {
     j["organization"] = nullptr;
   }
@@ -369,54 +366,29 @@ Json account_summary(const State& st, const Account& a) {
 Json Simulator::accounts_json() const {
   std::lock_guard lock(mu_);
   Json list = Json::array();
-  for (const auto& [id, a] : state_->accounts) list.push_back(account_summary(*state_, a));
+  for (const auto& [id, a] : state_->accounts) list.push_back(account_view(*state_, a));
   return Json{{"accounts", list}};
 }
 
+// One account, with its buckets and, for a management account, its organization's members.
 core::Result<Json> Simulator::account_json(const std::string& account_id) const {
   std::lock_guard lock(mu_);
   auto it = state_->accounts.find(account_id);
   if (it == state_->accounts.end()) return core::not_found("No such account: " + account_id);
   const Account& a = it->second;
-  Json j = account_summary(*state_, a);
-  Json contacts = Json::object();
-  for (const auto& [type, c] : a.contacts)
-    contacts[type] = {{"name", c.name}, {"title", c.title}, {"email", c.email}, {"phone", c.phone}};
-  j["contacts"] = contacts;
-  Json users = Json::array();
-  for (const auto& [name, u] : a.users) {
-    users.push_back({{"user_name", u.name},
-                     {"user_id", u.user_id},
-                     {"login_profile", u.login_profile},
-                     {"password_reset_required", u.password_reset_required},
-                     {"policies", u.policy_arns}});
-  }
-  j["users"] = users;
+  Json j = account_view(*state_, a);
   Json buckets = Json::array();
   for (const auto& [name, b] : state_->buckets) {
-    if (b.owner_account_id != a.id) continue;
-    buckets.push_back(
-        {{"name", name},
-         {"region", b.region},
-         {"policy", b.policy.empty() ? Json(nullptr) : Json::parse(b.policy, nullptr, false)}});
+    if (b.owner_account_id == a.id) buckets.push_back(b);
   }
   j["buckets"] = buckets;
-  Json reports = Json::array();
-  for (const auto& [name, def] : a.reports) reports.push_back(def);
-  j["reports"] = reports;
-  Json roles = Json::array();
-  for (const auto& r : a.roles)
-    roles.push_back({{"name", r.name}, {"trusted_account_id", r.trusted_account_id}});
-  j["roles"] = roles;
-  if (!a.organization_id.empty()) {
+  if (!a.organization_id.empty() &&
+      state_->organizations.at(a.organization_id).management_account_id == a.id) {
     Json members = Json::array();
-    const auto& org = state_->organizations.at(a.organization_id);
-    if (org.management_account_id == a.id) {
-      for (const auto& [id, other] : state_->accounts) {
-        if (other.organization_id == org.id && id != a.id) members.push_back(id);
-      }
-      j["organization"]["members"] = members;
+    for (const auto& [id, other] : state_->accounts) {
+      if (other.organization_id == a.organization_id && id != a.id) members.push_back(id);
     }
+    j["organization"]["members"] = members;
   }
   return j;
 }
@@ -424,103 +396,42 @@ core::Result<Json> Simulator::account_json(const std::string& account_id) const 
 Json Simulator::products_json() const {
   std::lock_guard lock(mu_);
   Json list = Json::array();
-  for (const auto& [code, p] : state_->products) {
-    Json dims = Json::array();
-    for (const auto& [name, description] : p.dimensions)
-      dims.push_back({{"name", name}, {"description", description}});
-    list.push_back({{"product_code", p.code},
-                    {"product_id", p.id},
-                    {"name", p.name},
-                    {"pricing_model", p.pricing_model},
-                    {"dimensions", dims},
-                    {"fulfillment_url", p.fulfillment_url},
-                    {"seller_account_id", p.seller_account_id},
-                    {"free_trial", p.free_trial},
-                    {"legacy_identity", p.legacy_identity}});
-  }
+  for (const auto& [code, p] : state_->products) list.push_back(p);
   return Json{{"products", list}};
 }
 
 Json Simulator::subscriptions_json() const {
   std::lock_guard lock(mu_);
   Json list = Json::array();
-  for (const auto& id : state_->agreement_order) {
-    const Agreement& a = state_->agreements.at(id);
-    list.push_back({{"agreement_id", a.id},
-                    {"buyer_account_id", a.buyer_account_id},
-                    {"product_code", a.product_code},
-                    {"customer_identifier", a.customer_identifier},
-                    {"license_arn", a.license_arn},
-                    {"offer_id", a.offer_id},
-                    {"free_trial", a.free_trial},
-                    {"entitlements", a.entitlements},
-                    {"status", a.status},
-                    {"created_at", time_json(a.created)}});
-  }
+  for (const auto& id : state_->agreement_order) list.push_back(state_->agreements.at(id));
   return Json{{"subscriptions", list}};
 }
 
 Json Simulator::metering_records_json() const {
   std::lock_guard lock(mu_);
-  Json list = Json::array();
-  for (const auto& r : state_->metering) {
-    list.push_back({{"metering_record_id", r.id.empty() ? Json(nullptr) : Json(r.id)},
-                    {"operation", r.operation},
-                    {"product_code", r.product_code},
-                    {"customer", r.customer},
-                    {"dimension", r.dimension},
-                    {"hour", iso8601(core::TimePoint(std::chrono::seconds(r.hour)))},
-                    {"quantity", r.quantity},
-                    {"status", r.status},
-                    {"timestamp", iso8601(r.timestamp)},
-                    {"received_at", iso8601(r.received)},
-                    {"allocations", r.allocations}});
-  }
-  return Json{{"records", list}};
+  return Json{{"records", state_->metering}};
 }
 
 Json Simulator::calls_json(const std::string& operation_filter) const {
   std::lock_guard lock(mu_);
   Json list = Json::array();
   for (const auto& c : state_->calls) {
-    if (!operation_filter.empty() && c.operation != operation_filter) continue;
-    list.push_back({{"seq", c.seq},
-                    {"time", iso8601_millis(c.time)},
-                    {"service", c.service},
-                    {"operation", c.operation},
-                    {"account_id", c.account_id},
-                    {"access_key_id", c.access_key_id},
-                    {"status", c.status},
-                    {"error_code", c.error_code.empty() ? Json(nullptr) : Json(c.error_code)},
-                    {"request_id", c.request_id}});
+    if (operation_filter.empty() || c.operation == operation_filter) list.push_back(c);
   }
   return Json{{"calls", list}};
 }
 
 Json Simulator::deliveries_json() const {
   std::lock_guard lock(mu_);
-  Json list = Json::array();
-  for (const auto& d : state_->delivery_log) {
-    list.push_back({{"id", d.id},
-                    {"kind", d.kind},
-                    {"target", d.url},
-                    {"message_id", d.message_id},
-                    {"summary", d.summary},
-                    {"attempts", d.attempts},
-                    {"last_status", d.last_status},
-                    {"state", d.state}});
-  }
-  return Json{{"deliveries", list}};
+  return Json{{"deliveries", state_->delivery_log}};
 }
 
+// SQS subscriptions show their queue's URL on this simulator's host.
 Json Simulator::notification_subscriptions_json() const {
   std::lock_guard lock(mu_);
   Json list = Json::array();
   for (const auto& s : state_->notification_subscriptions) {
-    Json j = {{"subscription_arn", s.arn}, {"topic_arn", s.topic_arn},
-              {"topic", s.topic},          {"product_code", s.product_code},
-              {"status", s.status},        {"signature_version", s.signature_version}};
-    if (!s.endpoint.empty()) j["endpoint"] = s.endpoint;
+    Json j = s;
     if (!s.queue_key.empty()) j["queue_url"] = state_->base_url + "/" + s.queue_key;
     list.push_back(j);
   }

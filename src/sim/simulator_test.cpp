@@ -1,7 +1,7 @@
 // The simulator's behaviour, driven through Marketlink's own typed AWS clients in-process with a
 // ManualClock: de-duplication, windows, token expiry, asynchronous account creation, uniqueness,
-// AssumeRole trust, SNS signatures (checked with OpenSSL), the unsubscribe lifecycle, paging and
-// saved state.
+// AssumeRole trust, SNS signatures (checked with OpenSSL), the unsubscribe lifecycle, paging, SQS
+// long polls on the simulator's clock and saved state.
 #include "sim/simulator.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +9,8 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+
+#include <future>
 
 #include "aws/account.h"
 #include "aws/cur.h"
@@ -18,6 +20,7 @@
 #include "aws/organizations.h"
 #include "aws/s3.h"
 #include "aws/sigv4.h"
+#include "aws/sqs.h"
 #include "aws/sts.h"
 #include "sim/sim_test_support.h"
 
@@ -475,6 +478,78 @@ TEST_F(SimulatorTest, CurNeedsABucketPolicyForBillingReports) {
   EXPECT_EQ(aws_error_code(cur.describe_report_definitions({.max_results = 4}).error()),
             "ValidationException");
   EXPECT_EQ(cur.describe_report_definitions({.max_results = 5})->report_definitions.size(), 1u);
+}
+
+// Waits until the simulator's one long poll has answered, or has gone waiting again at business
+// time `at` or later (a wait that began earlier is one the test already knew of).
+Simulator::LongPolls next_long_poll_step(const Simulator& sim, Simulator::LongPolls seen,
+                                         core::TimePoint at) {
+  const Simulator::LongPolls before = seen;
+  for (;;) {
+    seen = sim.long_polls_after_for_test(seen);
+    if (seen.answered != before.answered) return seen;
+    if (seen.waits != before.waits && seen.last_wait_at >= at) return seen;
+  }
+}
+
+TEST_F(SimulatorTest, SqsLongPollWaitsOnTheSimulatorsClock) {
+  product("p1");
+  product("p2");
+  for (const char* code : {"p1", "p2"}) {
+    ASSERT_TRUE(sim_.subscribe_notifications({{"topic", "subscription"},
+                                              {"product_code", code},
+                                              {"sqs_queue", std::string("queue-") + code}})
+                    .ok());
+  }
+  aws::sqs::SqsClient sqs(seller());
+  const std::string queue = "http://127.0.0.1:4566/111122223333/queue-p1";
+  auto poll = [&] {
+    return std::async(std::launch::async, [&] {
+      return sqs.receive_message({.queue_url = queue, .wait_time_seconds = 20});
+    });
+  };
+  // Should an assertion stop the test early, a poll still waiting ends before its future waits
+  // for it.
+  struct EndPolls {
+    Simulator& sim;
+    ~EndPolls() { sim.advance_clock(1h); }
+  };
+
+  // An empty queue answers once a message arrives, with no time passing.
+  auto seen = sim_.long_polls_for_test();
+  auto first = poll();
+  EndPolls end_first{sim_};
+  const core::TimePoint start = sim_.now();
+  seen = next_long_poll_step(sim_, seen, start);
+  ASSERT_EQ(seen.answered, 0);
+  subscribe(account()["account_id"], "p1");  // subscribe-success goes to queue-p1
+  auto arrived = first.get();
+  ASSERT_TRUE(arrived.ok()) << arrived.error().message;
+  ASSERT_EQ(arrived->messages.size(), 1u);
+  EXPECT_EQ(sim_.now(), start);
+  ASSERT_TRUE(sqs.delete_message(
+                     {.queue_url = queue, .receipt_handle = arrived->messages[0].receipt_handle})
+                  .ok());
+
+  // An empty poll lasts WaitTimeSeconds of the simulator's time: still waiting after 19 s, even
+  // when woken by a message to another queue, and answering empty at 20 s.
+  seen = sim_.long_polls_for_test();
+  auto second = poll();
+  EndPolls end_second{sim_};
+  seen = next_long_poll_step(sim_, seen, start);
+  ASSERT_EQ(seen.answered, 1);
+  sim_.advance_clock(19s);
+  seen = next_long_poll_step(sim_, seen, start + 19s);
+  ASSERT_EQ(seen.answered, 1) << "answered before WaitTimeSeconds";
+  subscribe(account()["account_id"], "p2");  // a message to queue-p2 wakes every poll
+  seen = next_long_poll_step(sim_, seen, start + 19s);
+  ASSERT_EQ(seen.answered, 1) << "answered before WaitTimeSeconds";
+  sim_.advance_clock(1s);
+  seen = next_long_poll_step(sim_, seen, start + 20s);
+  ASSERT_EQ(seen.answered, 2) << "still waiting once the simulator's clock passed WaitTimeSeconds";
+  auto timed_out = second.get();
+  ASSERT_TRUE(timed_out.ok()) << timed_out.error().message;
+  EXPECT_TRUE(timed_out->messages.empty());
 }
 
 TEST_F(SimulatorTest, StateSurvivesSaveAndLoad) {
