@@ -3,69 +3,16 @@
 #include <utility>
 
 #include <gtest/gtest.h>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/read_until.hpp>
-#include <boost/asio/write.hpp>
 
 #include <future>
 #include <thread>
 
+#include "http/server_test_support.h"
+
 namespace http {
 namespace {
 
-namespace net = boost::asio;
-using tcp = net::ip::tcp;
-
-// A raw HTTP/1.1 client on one connection, so tests control bytes, keep-alive and timing.
-class RawClient {
- public:
-  explicit RawClient(unsigned short port) : socket_(ioc_) {
-    socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  }
-  void send(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
-
-  struct Reply {
-    int status = 0;
-    std::string head;
-    std::string body;
-    bool has(const std::string& header_line) const {
-      return head.find(header_line) != std::string::npos;
-    }
-  };
-  // Reads one response (Content-Length framed). status 0 when the connection closed first.
-  Reply read(bool head_request = false) {
-    Reply r;
-    boost::system::error_code ec;
-    const size_t n = net::read_until(socket_, net::dynamic_buffer(buf_), "\r\n\r\n", ec);
-    if (ec) return r;
-    r.head = buf_.substr(0, n);
-    buf_.erase(0, n);
-    r.status = std::stoi(r.head.substr(9, 3));
-    size_t length = 0;
-    const auto cl = r.head.find("Content-Length: ");
-    if (cl != std::string::npos) length = std::stoul(r.head.substr(cl + 16));
-    if (head_request) return r;
-    if (buf_.size() < length)
-      net::read(socket_, net::dynamic_buffer(buf_), net::transfer_exactly(length - buf_.size()),
-                ec);
-    r.body = buf_.substr(0, length);
-    buf_.erase(0, length);
-    return r;
-  }
-  bool closed_by_peer() {
-    boost::system::error_code ec;
-    char c;
-    socket_.read_some(net::buffer(&c, 1), ec);
-    return ec == net::error::eof || ec == net::error::connection_reset;
-  }
-
- private:
-  net::io_context ioc_;
-  tcp::socket socket_;
-  std::string buf_;
-};
+using testing::RawClient;
 
 std::string get(const std::string& path, const std::string& extra = "") {
   return "GET " + path + " HTTP/1.1\r\nHost: t\r\n" + extra + "\r\n";
