@@ -195,6 +195,8 @@ namespace {
 // Deadlines are checked by a sweep every kSweepInterval instead of a timer per read and write:
 // arming a timer costs a system call, and a connection does a read and a write per request.
 constexpr auto kSweepInterval = std::chrono::milliseconds(250);
+// The most a connection waiting for a request reads at once (what Beast's own reads take).
+constexpr std::size_t kReadSize = 65536;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -237,6 +239,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void arm(std::chrono::seconds timeout) { deadline_ = Clock::now() + timeout; }
   void disarm() { deadline_ = Clock::time_point::max(); }
 
+  // Waits for the next request. Until its first byte arrives the connection is idle (closed
+  // silently after idle_timeout); from that byte on, the request timeout covers the headers and
+  // the body alike, so a client cannot hold a connection by sending its headers slowly.
   void read_header() {
     idle_ = true;
     timed_out_ = false;
@@ -245,16 +250,26 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_.settings.max_header_bytes));
     parser_->body_limit(static_cast<std::uint64_t>(state_.settings.max_body_bytes));
+    if (buffer_.size() > 0) return on_request_started();  // pipelined
     arm(state_.settings.idle_timeout);
+    socket_.async_read_some(buffer_.prepare(beast::read_size(buffer_, kReadSize)),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec) return self->on_read_error(ec);
+                              self->on_request_started();
+                            });
+  }
+
+  void on_request_started() {
+    idle_ = false;
+    started_ = Clock::now();
+    arm(state_.settings.request_timeout);
     bhttp::async_read_header(socket_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::on_header, shared_from_this()));
   }
 
   void on_header(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
-    idle_ = false;
-    started_ = Clock::now();
-    arm(state_.settings.request_timeout);
     const auto& head = parser_->get();
     const auto expect = head.find(bhttp::field::expect);
     if (expect != head.end() && beast::iequals(expect->value(), "100-continue") &&

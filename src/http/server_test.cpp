@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <thread>
 
@@ -164,6 +165,39 @@ TEST_F(ServerTest, ARequestThatStallsGets408) {
   auto r = c.read();
   EXPECT_EQ(r.status, 408);
   EXPECT_TRUE(r.has("Connection: close"));
+}
+
+TEST_F(ServerTest, HeadersThatStallGet408AfterTheRequestTimeout) {
+  server_->shutdown();
+  start({.request_timeout = std::chrono::seconds(1), .idle_timeout = std::chrono::seconds(3)});
+  RawClient c(port_);
+  c.send("GET /hello HTTP/1.1\r\nHost: t\r\nX-Half: ");  // and nothing more
+  auto r = c.read();
+  EXPECT_EQ(r.status, 408);
+  EXPECT_TRUE(r.has("Connection: close"));
+  EXPECT_NE(r.body.find("took too long"), std::string::npos) << r.body;
+  EXPECT_TRUE(c.closed_by_peer());
+}
+
+TEST_F(ServerTest, AStalledPipelinedRequestGets408Too) {
+  server_->shutdown();
+  start({.request_timeout = std::chrono::seconds(1), .idle_timeout = std::chrono::seconds(3)});
+  RawClient c(port_);
+  c.send(get("/inline") + "GET /hello HTTP/1.1\r\n");  // the second one never ends
+  EXPECT_EQ(c.read().status, 200);
+  EXPECT_EQ(c.read().status, 408);
+}
+
+TEST_F(ServerTest, AConnectionWithoutANewRequestIsClosedSilentlyAfterTheIdleTimeout) {
+  server_->shutdown();
+  // A request timeout shorter than the idle one must not turn an idle connection into a 408.
+  start({.request_timeout = std::chrono::seconds(1), .idle_timeout = std::chrono::seconds(2)});
+  RawClient fresh(port_);
+  RawClient used(port_);
+  used.send(get("/inline"));
+  EXPECT_EQ(used.read().status, 200);
+  EXPECT_TRUE(fresh.closed_by_peer()) << "no byte sent: closed without an answer";
+  EXPECT_TRUE(used.closed_by_peer()) << "between requests: closed without an answer";
 }
 
 TEST_F(ServerTest, AnIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {

@@ -114,6 +114,24 @@ TEST_F(ServerProcessTest, SigtermFinishesInFlightRequestsThenExits) {
   EXPECT_NE(server_->stderr_text().find(R"("msg":"stopped")"), std::string::npos);
 }
 
+// Probes an attacker would try, against the real binary with its own routes and its settings
+// from the environment.
+TEST(ServerProcessProbes, StalledHeadersGet408) {
+  ::setenv("MARKETLINK_REQUEST_TIMEOUT", "1", 1);
+  std::string error;
+  auto p = ServerProcess::start(temp_sqlite_url(), {}, error);
+  ::unsetenv("MARKETLINK_REQUEST_TIMEOUT");
+  ASSERT_TRUE(p.has_value()) << error;
+
+  // Headers that never end: 408 after the request timeout, not a silent close after the idle
+  // timeout (60 s, beyond read_reply's patience).
+  Connection slow(p->port());
+  slow.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ");
+  const auto timed_out = slow.read_reply();
+  EXPECT_EQ(timed_out.status, 408);
+  EXPECT_EQ(timed_out.header("Connection"), "close");
+}
+
 TEST(ServerProcessPostgres, ServesOnPostgresql) {
   const char* url = std::getenv("MARKETLINK_TEST_PG_URL");
   if (url == nullptr) {
