@@ -198,6 +198,28 @@ constexpr auto kSweepInterval = std::chrono::milliseconds(250);
 // The most a connection waiting for a request reads at once (what Beast's own reads take).
 constexpr std::size_t kReadSize = 65536;
 
+// The transfer codings of a request, in order, from every Transfer-Encoding field (RFC 9110
+// lists: comma-separated, optional whitespace, empty elements ignored). nullopt: no such field.
+std::optional<std::vector<std::string_view>> transfer_codings(
+    const bhttp::request<bhttp::string_body>& head) {
+  std::optional<std::vector<std::string_view>> codings;
+  for (const auto& field : head) {
+    if (field.name() != bhttp::field::transfer_encoding) continue;
+    if (!codings) codings.emplace();
+    std::string_view rest(field.value().data(), field.value().size());
+    while (true) {
+      const auto comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (!item.empty()) codings->push_back(item);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return codings;
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(tcp::socket socket, Server::State& state, IoThread& thread)
@@ -270,6 +292,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_header(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
+    if (refuse_unframable_body()) return;
     const auto& head = parser_->get();
     const auto expect = head.find(bhttp::field::expect);
     if (expect != head.end() && beast::iequals(expect->value(), "100-continue") &&
@@ -283,6 +306,38 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     read_body();
+  }
+
+  // Only `chunked`, alone, frames a request body here: Beast would read `gzip, chunked` as
+  // chunked and hand over a body that is still gzipped, and take `gzip` with a Content-Length
+  // by its length. Anything else cannot be read, so it is refused before its body (501, or 400
+  // in HTTP/1.0, where Transfer-Encoding does not exist) and the connection is closed. Both
+  // Transfer-Encoding: chunked and Content-Length never get here: Beast rejects them (400).
+  bool refuse_unframable_body() {
+    const auto& head = parser_->get();
+    const auto codings = transfer_codings(head);
+    if (!codings) return false;
+    int status = 0;
+    std::string message;
+    if (head.version() < 11) {
+      status = 400;
+      message = "Transfer-Encoding is not allowed in an HTTP/1.0 request.";
+    } else if (codings->size() != 1 || !beast::iequals((*codings)[0], "chunked") ||
+               !parser_->chunked()) {
+      status = 501;
+      message = "The only transfer coding this server accepts is chunked, alone.";
+    } else {
+      return false;
+    }
+    Request request = request_from(head);
+    request.route = "unreadable";
+    keep_alive_ = false;
+    Response r = error_response(request, status,
+                                status == 501 ? core::invalid(message, "not_implemented")
+                                              : core::invalid(message, "bad_request"),
+                                state_.error_page);
+    finish(request, std::move(r));
+    return true;
   }
 
   void read_body() {
@@ -308,6 +363,13 @@ class Session : public std::enable_shared_from_this<Session> {
     } else if (ec == bhttp::error::header_limit) {
       status = 431;
       message = "The request headers are too large.";
+    } else if (ec == bhttp::error::bad_content_length ||
+               ec == bhttp::error::bad_transfer_encoding) {
+      // E.g. Content-Length with Transfer-Encoding: chunked, or two different lengths: a body
+      // whose end two parsers could see in two places (request smuggling).
+      message =
+          "The request's length is not clear: send one Content-Length or Transfer-Encoding: "
+          "chunked, not both.";
     } else if (timeout) {
       status = 408;
       message = "The request took too long to arrive.";
@@ -330,6 +392,14 @@ class Session : public std::enable_shared_from_this<Session> {
     // The handler may take its time (the database); the request timeout covers receiving only.
     disarm();
     auto message = parser_->release();
+    Request request = request_from(message);
+    request.body = std::move(message.body());
+    keep_alive_ = message.keep_alive();
+    dispatch(std::move(request));
+  }
+
+  // Everything of a request but its body.
+  Request request_from(const bhttp::request<bhttp::string_body>& message) {
     Request request;
     request.method = parse_method(std::string_view(message.method_string()));
     request.target = std::string(message.target());
@@ -341,14 +411,13 @@ class Session : public std::enable_shared_from_this<Session> {
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
-    request.body = std::move(message.body());
     request.remote_ip = remote_ip_;
     const std::string* incoming_id = request.header("x-request-id");
     request.request_id =
         incoming_id && sane_request_id(*incoming_id) ? *incoming_id : state_.ids.new_id();
-    keep_alive_ = message.keep_alive();
-    dispatch(std::move(request));
+    return request;
   }
+
   void dispatch(Request request) {
     auto match = state_.router.match(request.method, request.path);
     if (match.route == nullptr) {

@@ -8,7 +8,9 @@
 //
 // Reading requests: a connection is idle until the first byte of a request arrives (closed
 // without an answer after idle_timeout); from that byte, the headers and the body must arrive
-// within request_timeout, else 408 and close.
+// within request_timeout, else 408 and close. A body is framed by Content-Length or by
+// `Transfer-Encoding: chunked` alone: any other transfer coding answers 501, both framings at
+// once 400, and the connection is closed.
 //
 // Lifecycle: construct, start() (binds; returns the port, useful with port 0), then shutdown()
 // from any thread: stops accepting, closes idle keep-alive connections, lets requests in flight

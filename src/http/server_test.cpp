@@ -209,6 +209,74 @@ TEST_F(ServerTest, AnIdleKeepAliveConnectionIsClosedAfterTheIdleTimeout) {
   EXPECT_TRUE(c.closed_by_peer());
 }
 
+std::string post(const std::string& path, const std::string& headers, const std::string& body) {
+  return "POST " + path + " HTTP/1.1\r\nHost: t\r\n" + headers + "\r\n" + body;
+}
+
+TEST_F(ServerTest, ChunkedAloneFramesABody) {
+  RawClient c(port_);
+  c.send(post("/echo", "Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n"));
+  auto r = c.read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "hello");
+  c.send(post("/echo", "Transfer-Encoding: Chunked\r\n", "2\r\nok\r\n0\r\n\r\n"));
+  EXPECT_EQ(c.read().body, "ok") << "coding names are case-insensitive; keep-alive goes on";
+}
+
+TEST_F(ServerTest, OtherTransferCodingsAre501AndClose) {
+  const std::string chunked_hello = "5\r\nhello\r\n0\r\n\r\n";
+  for (const std::string headers : {
+           "Transfer-Encoding: gzip, chunked\r\n",
+           "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
+           "Transfer-Encoding: chunked, chunked\r\n",
+           "Transfer-Encoding: chunked;ext=1\r\n",
+           "Transfer-Encoding: gzip\r\n",
+           "Transfer-Encoding: gzip\r\nContent-Length: 17\r\n",
+           "Transfer-Encoding: identity\r\n",
+       }) {
+    RawClient c(port_);
+    c.send(post("/echo", headers, chunked_hello));
+    auto r = c.read();
+    EXPECT_EQ(r.status, 501) << headers;
+    EXPECT_EQ(r.body,
+              "{\"error\":{\"code\":\"not_implemented\",\"message\":\"The only transfer coding "
+              "this server accepts is chunked, alone.\"}}")
+        << headers;
+    EXPECT_TRUE(r.has("Connection: close")) << headers;
+    EXPECT_TRUE(c.closed_by_peer()) << headers << ": the body is never read as a request";
+  }
+  RawClient browser(port_);
+  browser.send(
+      post("/echo", "Accept: text/html\r\nTransfer-Encoding: gzip, chunked\r\n", chunked_hello));
+  auto html = browser.read();
+  EXPECT_EQ(html.status, 501);
+  EXPECT_TRUE(html.has("Content-Type: text/html"));
+  EXPECT_NE(html.body.find("chunked, alone"), std::string::npos);
+}
+
+TEST_F(ServerTest, AmbiguousBodyFramingIs400AndCloses) {
+  for (const std::string headers : {
+           "Content-Length: 17\r\nTransfer-Encoding: chunked\r\n",
+           "Transfer-Encoding: chunked\r\nContent-Length: 17\r\n",
+           "Content-Length: 17\r\nContent-Length: 5\r\n",
+       }) {
+    RawClient c(port_);
+    c.send(post("/echo", headers, "5\r\nhello\r\n0\r\n\r\n"));
+    auto r = c.read();
+    EXPECT_EQ(r.status, 400) << headers;
+    EXPECT_NE(r.body.find("not both"), std::string::npos) << headers << r.body;
+    EXPECT_TRUE(r.has("Connection: close")) << headers;
+    EXPECT_TRUE(c.closed_by_peer()) << headers;
+  }
+  // HTTP/1.0 has no Transfer-Encoding (RFC 9112, 6.1): its framing is faulty.
+  RawClient old(port_);
+  old.send("POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  auto r = old.read();
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body.find("HTTP/1.0"), std::string::npos) << r.body;
+  EXPECT_TRUE(old.closed_by_peer());
+}
+
 TEST_F(ServerTest, CountsRequestsByRouteAndStatus) {
   RawClient c(port_);
   c.send(get("/items/1"));

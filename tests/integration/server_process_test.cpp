@@ -116,12 +116,13 @@ TEST_F(ServerProcessTest, SigtermFinishesInFlightRequestsThenExits) {
 
 // Probes an attacker would try, against the real binary with its own routes and its settings
 // from the environment.
-TEST(ServerProcessProbes, StalledHeadersGet408) {
+TEST(ServerProcessProbes, StalledHeadersAndUnframableBodiesAreRefused) {
   ::setenv("MARKETLINK_REQUEST_TIMEOUT", "1", 1);
   std::string error;
   auto p = ServerProcess::start(temp_sqlite_url(), {}, error);
   ::unsetenv("MARKETLINK_REQUEST_TIMEOUT");
   ASSERT_TRUE(p.has_value()) << error;
+  const std::string tokens = "POST /api/v1/orgs/acme/tokens HTTP/1.1\r\nHost: x\r\n";
 
   // Headers that never end: 408 after the request timeout, not a silent close after the idle
   // timeout (60 s, beyond read_reply's patience).
@@ -130,6 +131,13 @@ TEST(ServerProcessProbes, StalledHeadersGet408) {
   const auto timed_out = slow.read_reply();
   EXPECT_EQ(timed_out.status, 408);
   EXPECT_EQ(timed_out.header("Connection"), "close");
+
+  Connection gzip(p->port());
+  gzip.send(tokens + "Transfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  const auto unframable = gzip.read_reply();
+  EXPECT_EQ(unframable.status, 501);
+  EXPECT_NE(unframable.body.find(R"("code":"not_implemented")"), std::string::npos);
+  EXPECT_TRUE(gzip.closed_by_peer());
 }
 
 TEST(ServerProcessPostgres, ServesOnPostgresql) {
