@@ -297,13 +297,7 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto expect = head.find(bhttp::field::expect);
     if (expect != head.end() && beast::iequals(expect->value(), "100-continue") &&
         !parser_->is_done()) {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
-                       [self = shared_from_this()](beast::error_code wec, std::size_t) {
-                         if (wec) return self->close();
-                         self->read_body();
-                       });
-      return;
+      return before_continue();
     }
     read_body();
   }
@@ -338,6 +332,70 @@ class Session : public std::enable_shared_from_this<Session> {
                                 state_.error_page);
     finish(request, std::move(r));
     return true;
+  }
+
+  // Expect: 100-continue: the client waits for a go-ahead before it sends the body. When the
+  // request can be refused from its headers alone (no such route, or the route's header check
+  // answers), that answer is sent instead, the body is never read and the connection is closed.
+  void before_continue() {
+    Request request = request_from(parser_->get());
+    auto match = state_.router.match(request.method, request.path);
+    if (match.route == nullptr) {
+      keep_alive_ = false;
+      Response r = unmatched(request, match);
+      return finish(request, std::move(r));
+    }
+    const Route* route = match.route;
+    if (!route->header_check) return send_continue();
+    request.route = route->pattern;
+    request.params = std::move(match.params);
+    // The check is the server's time (it may wait for the database), not the client's.
+    disarm();
+    if (route->options.inline_io) {
+      auto refusal = check(*route, request);
+      return after_check(route, request, std::move(refusal));
+    }
+    net::post(*state_.workers,
+              [self = shared_from_this(), route, request = std::move(request)]() mutable {
+                auto refusal = self->check(*route, request);
+                net::post(self->socket_.get_executor(), [self, route, request = std::move(request),
+                                                         refusal = std::move(refusal)]() mutable {
+                  self->after_check(route, request, std::move(refusal));
+                });
+              });
+  }
+
+  void after_check(const Route* route, const Request& request, std::optional<Response> refusal) {
+    if (!refusal) return send_continue();
+    route_index_ = route->index;
+    keep_alive_ = false;
+    finish(request, std::move(*refusal));
+  }
+
+  std::optional<Response> check(const Route& route, const Request& request) {
+    try {
+      return route.header_check(request);
+    } catch (const std::exception& e) {
+      core::log::error(
+          "header check failed",
+          {{"route", route.pattern}, {"request_id", request.request_id}, {"error", e.what()}});
+    } catch (...) {
+      core::log::error("header check failed",
+                       {{"route", route.pattern}, {"request_id", request.request_id}});
+    }
+    return error_response(request, core::internal("Something went wrong on our side."),
+                          state_.error_page);
+  }
+
+  // The body's time starts with the go-ahead: the client was asked to wait for it.
+  void send_continue() {
+    arm(state_.settings.request_timeout);
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                       if (wec) return self->close();
+                       self->read_body();
+                     });
   }
 
   void read_body() {
@@ -418,22 +476,27 @@ class Session : public std::enable_shared_from_this<Session> {
     return request;
   }
 
+  // 405 when the path exists for other methods, else 404.
+  Response unmatched(Request& request, const Router::Match& match) {
+    request.route = "unmatched";
+    if (match.path_exists) {
+      Response r = error_response(
+          request, 405, core::invalid("This method is not allowed here.", "method_not_allowed"),
+          state_.error_page);
+      std::string allow;
+      for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+      r.set_header("Allow", allow);
+      return r;
+    }
+    return error_response(request, core::not_found("There is nothing at this address."),
+                          state_.error_page);
+  }
+
   void dispatch(Request request) {
     auto match = state_.router.match(request.method, request.path);
     if (match.route == nullptr) {
-      request.route = "unmatched";
-      if (match.path_exists) {
-        Response r = error_response(
-            request, 405, core::invalid("This method is not allowed here.", "method_not_allowed"),
-            state_.error_page);
-        std::string allow;
-        for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
-        r.set_header("Allow", allow);
-        return finish(request, std::move(r));
-      }
-      return finish(request,
-                    error_response(request, core::not_found("There is nothing at this address."),
-                                   state_.error_page));
+      Response r = unmatched(request, match);
+      return finish(request, std::move(r));
     }
     const Route* route = match.route;
     route_index_ = route->index;

@@ -157,6 +157,98 @@ TEST_F(ServerTest, AnswersExpectContinueBeforeReadingTheBody) {
   EXPECT_EQ(r.body, "data");
 }
 
+// A route with a header check: only requests with `X-Key: open` get through.
+class HeaderCheckTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    const HeaderCheck check = [this](const Request& r) -> std::optional<Response> {
+      ++checks_;
+      const std::string* key = r.header("x-key");
+      if (key != nullptr && *key == "open") return std::nullopt;
+      if (key != nullptr && *key == "throw") throw std::runtime_error("secret detail");
+      return Response::text(401, "no key for " + r.route + " " + r.param("id"));
+    };
+    const Handler handler = [this](Request& r) {
+      ++handled_;
+      return Response::text(200, "got " + r.body);
+    };
+    router_.post("/locked/{id}", RouteHandler(handler, check));
+    router_.post("/locked-inline/{id}", RouteHandler(handler, check), {.inline_io = true});
+    ServerTest::SetUp();
+  }
+  static std::string expect_post(const std::string& path, const std::string& extra = "") {
+    return "POST " + path + " HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n" + extra +
+           "Expect: 100-continue\r\n\r\n";
+  }
+  std::atomic<int> checks_{0};
+  std::atomic<int> handled_{0};
+};
+
+TEST_F(HeaderCheckTest, ARefusedRequestIsAnsweredBeforeItsBodyAndClosed) {
+  for (const std::string path : {"/locked/7", "/locked-inline/7"}) {
+    RawClient c(port_);
+    c.send(expect_post(path));
+    auto r = c.read();  // no 100 Continue first: the body is never asked for
+    EXPECT_EQ(r.status, 401) << path;
+    EXPECT_EQ(r.body, "no key for " + path.substr(0, path.size() - 1) + "{id} 7");
+    EXPECT_TRUE(r.has("Connection: close"));
+    EXPECT_TRUE(r.has("X-Frame-Options: DENY")) << "default headers as on every answer";
+    EXPECT_TRUE(c.closed_by_peer());
+  }
+  EXPECT_EQ(checks_, 2);
+  EXPECT_EQ(handled_, 0);
+  EXPECT_NE(metrics_.render().find("marketlink_http_requests_total{method=\"POST\",route=\"/"
+                                   "locked/{id}\",status=\"401\"} 1"),
+            std::string::npos);
+}
+
+TEST_F(HeaderCheckTest, AnAdmittedRequestGets100ContinueThenItsAnswer) {
+  RawClient c(port_);
+  for (int i = 0; i < 2; ++i) {  // and the connection stays open
+    c.send(expect_post("/locked/7", "X-Key: open\r\n"));
+    EXPECT_EQ(c.read().status, 100);
+    c.send("data");
+    auto r = c.read();
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "got data");
+  }
+  EXPECT_EQ(checks_, 2);
+  EXPECT_EQ(handled_, 2);
+}
+
+TEST_F(HeaderCheckTest, WithoutExpectTheHandlerDecidesAlone) {
+  RawClient c(port_);
+  c.send("POST /locked/7 HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\n\r\ndata");
+  auto r = c.read();
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "got data");
+  EXPECT_EQ(checks_, 0);
+}
+
+TEST_F(HeaderCheckTest, AThrowingCheckIs500WithoutDetail) {
+  RawClient c(port_);
+  c.send(expect_post("/locked/7", "X-Key: throw\r\n"));
+  auto r = c.read();
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(r.body.find("secret"), std::string::npos);
+  EXPECT_TRUE(c.closed_by_peer());
+  EXPECT_EQ(handled_, 0);
+}
+
+TEST_F(HeaderCheckTest, NoRouteIsAnsweredBeforeTheBody) {
+  RawClient nowhere(port_);
+  nowhere.send(expect_post("/nowhere"));
+  auto r = nowhere.read();
+  EXPECT_EQ(r.status, 404);
+  EXPECT_TRUE(nowhere.closed_by_peer());
+  RawClient wrong_method(port_);
+  wrong_method.send(expect_post("/hello"));
+  auto m = wrong_method.read();
+  EXPECT_EQ(m.status, 405);
+  EXPECT_TRUE(m.has("Allow: GET"));
+  // A route without a check still says 100 Continue (AnswersExpectContinueBeforeReadingTheBody).
+}
+
 TEST_F(ServerTest, ARequestThatStallsGets408) {
   server_->shutdown();
   start({.request_timeout = std::chrono::seconds(1)});

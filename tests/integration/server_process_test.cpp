@@ -116,7 +116,7 @@ TEST_F(ServerProcessTest, SigtermFinishesInFlightRequestsThenExits) {
 
 // Probes an attacker would try, against the real binary with its own routes and its settings
 // from the environment.
-TEST(ServerProcessProbes, StalledHeadersAndUnframableBodiesAreRefused) {
+TEST(ServerProcessProbes, StalledHeadersUnframableBodiesAndUnauthenticatedExpectAreRefused) {
   ::setenv("MARKETLINK_REQUEST_TIMEOUT", "1", 1);
   std::string error;
   auto p = ServerProcess::start(temp_sqlite_url(), {}, error);
@@ -138,6 +138,14 @@ TEST(ServerProcessProbes, StalledHeadersAndUnframableBodiesAreRefused) {
   EXPECT_EQ(unframable.status, 501);
   EXPECT_NE(unframable.body.find(R"("code":"not_implemented")"), std::string::npos);
   EXPECT_TRUE(gzip.closed_by_peer());
+
+  // Waiting for 100 Continue without credentials: the 401 comes first, the body is not read.
+  Connection expect(p->port());
+  expect.send(tokens + "Content-Length: 13\r\nExpect: 100-continue\r\n\r\n");
+  const auto refused = expect.read_reply();
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.header("Connection"), "close");
+  EXPECT_TRUE(expect.closed_by_peer());
 }
 
 TEST(ServerProcessPostgres, ServesOnPostgresql) {
