@@ -228,7 +228,12 @@ std::optional<http::Response> Auth::admit(Need need, const std::vector<identity:
     }
   }
 
-  // 2. CSRF on state-changing requests that a browser could be tricked into sending. The token
+  // 2. A route that needs credentials asks for them first: a request without any is not a
+  // forged form of a signed-in user, and must learn to sign in, not that a form expired.
+  if (anonymous && need == Need::kSession) return sign_in_first("Sign in to continue.");
+  if (anonymous && need != Need::kNothing) return sign_in_first("Sign in or send an API token.");
+
+  // 3. CSRF on state-changing requests that a browser could be tricked into sending. The token
   // may be in the body: the header check leaves it to the handler.
   if (body_read && !is_safe_method(request.method) && !ctx.token) {
     const std::string presented = presented_csrf(request);
@@ -242,7 +247,7 @@ std::optional<http::Response> Auth::admit(Need need, const std::vector<identity:
     }
   }
 
-  // 3. Access.
+  // 4. Access.
   if (need == Need::kSession && !ctx.user) return sign_in_first("Sign in to continue.");
   if (need == Need::kMember || need == Need::kAdmin) {
     const core::Error missing = core::not_found("There is nothing at this address.");

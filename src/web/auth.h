@@ -11,11 +11,14 @@
 //  - {org} routes (member/admin) answer 404 when the organization does not exist, is of another
 //    kind than the route allows, or the caller does not belong to it — exactly alike, so another
 //    tenant's resources cannot be told from missing ones. A member on an admin route gets 403.
-//  - No credentials: browsers are sent to /login?next=…, API clients get 401.
+//  - No credentials on a route that needs them (signed_in, member, admin): browsers are sent to
+//    /login?next=…, API clients get 401 — before any CSRF check, whatever the method. An unknown
+//    or revoked bearer token is 401 on every route.
 //  - Every state-changing request (not GET/HEAD/OPTIONS) made with a session must carry the
-//    session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`), else 403. Requests
-//    without a session (sign-in, sign-up forms) must carry the token of the `ml_csrf` cookie set
-//    when the form was shown. Bearer requests need no CSRF token.
+//    session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`), else 403. On
+//    anyone() routes, requests without credentials (sign-in, sign-up forms) must carry the token
+//    of the `ml_csrf` cookie set when the form was shown, else 403. Bearer requests need no CSRF
+//    token.
 //  - signed_in, member and admin routes also carry a header check (http::HeaderCheck): for a
 //    request sent with `Expect: 100-continue` the server runs the credential and access rules
 //    above on the headers alone, and a refused request gets its 401/303/403/404 without its body

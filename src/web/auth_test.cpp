@@ -152,6 +152,53 @@ TEST_P(AuthTest, StateChangingRequestsNeedTheCsrfToken) {
   EXPECT_EQ(forged.status, 403);
 }
 
+TEST_P(AuthTest, StateChangingCallsWithoutCredentialsAre401NotCsrfFailures) {
+  router_.post("/account/settings", auth_->signed_in([](http::Request&, RequestContext&) {
+    return http::Response::text(200, "changed");
+  }));
+  TestClient stranger(router_);
+  const Reply api =
+      stranger.api(http::Method::kPost, "/api/v1/orgs/acme/tokens", R"({"name":"a"})");
+  EXPECT_EQ(api.status, 401);
+  EXPECT_EQ(api.body,
+            R"({"error":{"code":"unauthenticated","message":"Sign in or send an API token."}})");
+  EXPECT_EQ(stranger.api(http::Method::kDelete, "/api/v1/orgs/acme/members/" + alice_.id).status,
+            401);
+  EXPECT_EQ(stranger.api(http::Method::kPost, "/account/settings").body,
+            R"({"error":{"code":"unauthenticated","message":"Sign in to continue."}})");
+  // Browsers are sent to sign in, as for a GET.
+  const Reply form = stranger.post_form("/orgs/acme/members", {{"email", "x@example.com"}});
+  EXPECT_EQ(form.status, 303);
+  EXPECT_EQ(form.location(), "/login?next=%2Forgs%2Facme%2Fmembers");
+  EXPECT_EQ(stranger.post_form("/account/settings", {}).location(),
+            "/login?next=%2Faccount%2Fsettings");
+  // A session cookie that no longer works is no credential either, and is cleared.
+  TestClient stale(router_);
+  stale.cookies()[kSessionCookie] = "ended-long-ago";
+  EXPECT_EQ(stale.api(http::Method::kPost, "/api/v1/orgs/acme/tokens", R"({"name":"b"})").status,
+            401);
+  EXPECT_EQ(stale.cookies().count(kSessionCookie), 0u);
+  EXPECT_TRUE(h_.service->api_tokens(acme_.id)->empty()) << "nothing happened";
+  EXPECT_EQ(h_.service->members(acme_.id)->size(), 1u);
+
+  // Forms used before signing in keep their double-submit token (the ml_csrf cookie).
+  TestClient visitor(router_);
+  const Reply no_cookie = visitor.post_form(
+      "/login", {{"email", "alice@example.com"}, {"password", IdentityHarness::kPassword}});
+  EXPECT_EQ(no_cookie.status, 403);
+  EXPECT_NE(no_cookie.body.find("did not come from Marketlink"), std::string::npos);
+  ASSERT_EQ(visitor.cookies().count(kCsrfCookie), 1u) << "a fresh token, for the reloaded form";
+  const Reply wrong = visitor.post_form("/login", {{"csrf_token", "not-the-cookie's-token"},
+                                                   {"email", "alice@example.com"},
+                                                   {"password", IdentityHarness::kPassword}});
+  EXPECT_EQ(wrong.status, 403);
+  EXPECT_EQ(visitor.post_form("/logout", {}).status, 403) << "an anyone() route";
+  const Reply in = visitor.post_form("/login", {{"csrf_token", visitor.cookies()[kCsrfCookie]},
+                                                {"email", "alice@example.com"},
+                                                {"password", IdentityHarness::kPassword}});
+  EXPECT_EQ(in.status, 303);
+}
+
 // Over a real connection: a request that waits for `100 Continue` and may not go on gets its
 // answer from the headers alone, before it sends its body.
 TEST_P(AuthTest, ExpectContinueIsRefusedBeforeTheBody) {

@@ -116,7 +116,7 @@ TEST_F(ServerProcessTest, SigtermFinishesInFlightRequestsThenExits) {
 
 // Probes an attacker would try, against the real binary with its own routes and its settings
 // from the environment.
-TEST(ServerProcessProbes, StalledHeadersUnframableBodiesAndUnauthenticatedExpectAreRefused) {
+TEST(ServerProcessProbes, StalledHeadersUnframableBodiesAndUnauthenticatedCallsAreRefused) {
   ::setenv("MARKETLINK_REQUEST_TIMEOUT", "1", 1);
   std::string error;
   auto p = ServerProcess::start(temp_sqlite_url(), {}, error);
@@ -146,6 +146,16 @@ TEST(ServerProcessProbes, StalledHeadersUnframableBodiesAndUnauthenticatedExpect
   EXPECT_EQ(refused.status, 401);
   EXPECT_EQ(refused.header("Connection"), "close");
   EXPECT_TRUE(expect.closed_by_peer());
+
+  // The same call with its body and no credentials at all: 401, not a CSRF failure.
+  Connection anonymous(p->port());
+  anonymous.send(tokens +
+                 "Accept: application/json\r\nContent-Type: application/json\r\n"
+                 "Content-Length: 13\r\n\r\n{\"name\":\"ci\"}");
+  const auto unauthenticated = anonymous.read_reply();
+  EXPECT_EQ(unauthenticated.status, 401);
+  EXPECT_EQ(unauthenticated.body,
+            R"({"error":{"code":"unauthenticated","message":"Sign in or send an API token."}})");
 }
 
 TEST(ServerProcessPostgres, ServesOnPostgresql) {
