@@ -52,9 +52,15 @@ int match_segments(const std::vector<std::string>& pattern, const std::vector<st
 
 }  // namespace
 
-void Router::add(Method method, std::string pattern, Handler handler, RouteOptions options) {
+void Router::add(Method method, std::string pattern, RouteHandler handler, RouteOptions options) {
   assert(pattern.starts_with('/'));
-  Route r{method, pattern, std::move(handler), options, split_path(pattern), routes_.size()};
+  Route r{method,
+          pattern,
+          std::move(handler.handler),
+          std::move(handler.header_check),
+          options,
+          split_path(pattern),
+          routes_.size()};
   routes_.push_back(std::move(r));
 }
 

@@ -195,6 +195,30 @@ namespace {
 // Deadlines are checked by a sweep every kSweepInterval instead of a timer per read and write:
 // arming a timer costs a system call, and a connection does a read and a write per request.
 constexpr auto kSweepInterval = std::chrono::milliseconds(250);
+// The most a connection waiting for a request reads at once (what Beast's own reads take).
+constexpr std::size_t kReadSize = 65536;
+
+// The transfer codings of a request, in order, from every Transfer-Encoding field (RFC 9110
+// lists: comma-separated, optional whitespace, empty elements ignored). nullopt: no such field.
+std::optional<std::vector<std::string_view>> transfer_codings(
+    const bhttp::request<bhttp::string_body>& head) {
+  std::optional<std::vector<std::string_view>> codings;
+  for (const auto& field : head) {
+    if (field.name() != bhttp::field::transfer_encoding) continue;
+    if (!codings) codings.emplace();
+    std::string_view rest(field.value().data(), field.value().size());
+    while (true) {
+      const auto comma = rest.find(',');
+      std::string_view item = rest.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (!item.empty()) codings->push_back(item);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  return codings;
+}
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -237,6 +261,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void arm(std::chrono::seconds timeout) { deadline_ = Clock::now() + timeout; }
   void disarm() { deadline_ = Clock::time_point::max(); }
 
+  // Waits for the next request. Until its first byte arrives the connection is idle (closed
+  // silently after idle_timeout); from that byte on, the request timeout covers the headers and
+  // the body alike, so a client cannot hold a connection by sending its headers slowly.
   void read_header() {
     idle_ = true;
     timed_out_ = false;
@@ -245,29 +272,130 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(state_.settings.max_header_bytes));
     parser_->body_limit(static_cast<std::uint64_t>(state_.settings.max_body_bytes));
+    if (buffer_.size() > 0) return on_request_started();  // pipelined
     arm(state_.settings.idle_timeout);
+    socket_.async_read_some(buffer_.prepare(beast::read_size(buffer_, kReadSize)),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              if (ec) return self->on_read_error(ec);
+                              self->on_request_started();
+                            });
+  }
+
+  void on_request_started() {
+    idle_ = false;
+    started_ = Clock::now();
+    arm(state_.settings.request_timeout);
     bhttp::async_read_header(socket_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::on_header, shared_from_this()));
   }
 
   void on_header(beast::error_code ec, std::size_t) {
     if (ec) return on_read_error(ec);
-    idle_ = false;
-    started_ = Clock::now();
-    arm(state_.settings.request_timeout);
+    if (refuse_unframable_body()) return;
     const auto& head = parser_->get();
     const auto expect = head.find(bhttp::field::expect);
     if (expect != head.end() && beast::iequals(expect->value(), "100-continue") &&
         !parser_->is_done()) {
-      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-      net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
-                       [self = shared_from_this()](beast::error_code wec, std::size_t) {
-                         if (wec) return self->close();
-                         self->read_body();
-                       });
-      return;
+      return before_continue();
     }
     read_body();
+  }
+
+  // Only `chunked`, alone, frames a request body here: Beast would read `gzip, chunked` as
+  // chunked and hand over a body that is still gzipped, and take `gzip` with a Content-Length
+  // by its length. Anything else cannot be read, so it is refused before its body (501, or 400
+  // in HTTP/1.0, where Transfer-Encoding does not exist) and the connection is closed. Both
+  // Transfer-Encoding: chunked and Content-Length never get here: Beast rejects them (400).
+  bool refuse_unframable_body() {
+    const auto& head = parser_->get();
+    const auto codings = transfer_codings(head);
+    if (!codings) return false;
+    int status = 0;
+    std::string message;
+    if (head.version() < 11) {
+      status = 400;
+      message = "Transfer-Encoding is not allowed in an HTTP/1.0 request.";
+    } else if (codings->size() != 1 || !beast::iequals((*codings)[0], "chunked") ||
+               !parser_->chunked()) {
+      status = 501;
+      message = "The only transfer coding this server accepts is chunked, alone.";
+    } else {
+      return false;
+    }
+    Request request = request_from(head);
+    request.route = "unreadable";
+    keep_alive_ = false;
+    Response r = error_response(request, status,
+                                status == 501 ? core::invalid(message, "not_implemented")
+                                              : core::invalid(message, "bad_request"),
+                                state_.error_page);
+    finish(request, std::move(r));
+    return true;
+  }
+
+  // Expect: 100-continue: the client waits for a go-ahead before it sends the body. When the
+  // request can be refused from its headers alone (no such route, or the route's header check
+  // answers), that answer is sent instead, the body is never read and the connection is closed.
+  void before_continue() {
+    Request request = request_from(parser_->get());
+    auto match = state_.router.match(request.method, request.path);
+    if (match.route == nullptr) {
+      keep_alive_ = false;
+      Response r = unmatched(request, match);
+      return finish(request, std::move(r));
+    }
+    const Route* route = match.route;
+    if (!route->header_check) return send_continue();
+    request.route = route->pattern;
+    request.params = std::move(match.params);
+    // The check is the server's time (it may wait for the database), not the client's.
+    disarm();
+    if (route->options.inline_io) {
+      auto refusal = check(*route, request);
+      return after_check(route, request, std::move(refusal));
+    }
+    net::post(*state_.workers,
+              [self = shared_from_this(), route, request = std::move(request)]() mutable {
+                auto refusal = self->check(*route, request);
+                net::post(self->socket_.get_executor(), [self, route, request = std::move(request),
+                                                         refusal = std::move(refusal)]() mutable {
+                  self->after_check(route, request, std::move(refusal));
+                });
+              });
+  }
+
+  void after_check(const Route* route, const Request& request, std::optional<Response> refusal) {
+    if (!refusal) return send_continue();
+    route_index_ = route->index;
+    keep_alive_ = false;
+    finish(request, std::move(*refusal));
+  }
+
+  std::optional<Response> check(const Route& route, const Request& request) {
+    try {
+      return route.header_check(request);
+    } catch (const std::exception& e) {
+      core::log::error(
+          "header check failed",
+          {{"route", route.pattern}, {"request_id", request.request_id}, {"error", e.what()}});
+    } catch (...) {
+      core::log::error("header check failed",
+                       {{"route", route.pattern}, {"request_id", request.request_id}});
+    }
+    return error_response(request, core::internal("Something went wrong on our side."),
+                          state_.error_page);
+  }
+
+  // The body's time starts with the go-ahead: the client was asked to wait for it.
+  void send_continue() {
+    arm(state_.settings.request_timeout);
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    net::async_write(socket_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                       if (wec) return self->close();
+                       self->read_body();
+                     });
   }
 
   void read_body() {
@@ -293,6 +421,13 @@ class Session : public std::enable_shared_from_this<Session> {
     } else if (ec == bhttp::error::header_limit) {
       status = 431;
       message = "The request headers are too large.";
+    } else if (ec == bhttp::error::bad_content_length ||
+               ec == bhttp::error::bad_transfer_encoding) {
+      // E.g. Content-Length with Transfer-Encoding: chunked, or two different lengths: a body
+      // whose end two parsers could see in two places (request smuggling).
+      message =
+          "The request's length is not clear: send one Content-Length or Transfer-Encoding: "
+          "chunked, not both.";
     } else if (timeout) {
       status = 408;
       message = "The request took too long to arrive.";
@@ -315,6 +450,14 @@ class Session : public std::enable_shared_from_this<Session> {
     // The handler may take its time (the database); the request timeout covers receiving only.
     disarm();
     auto message = parser_->release();
+    Request request = request_from(message);
+    request.body = std::move(message.body());
+    keep_alive_ = message.keep_alive();
+    dispatch(std::move(request));
+  }
+
+  // Everything of a request but its body.
+  Request request_from(const bhttp::request<bhttp::string_body>& message) {
     Request request;
     request.method = parse_method(std::string_view(message.method_string()));
     request.target = std::string(message.target());
@@ -326,30 +469,34 @@ class Session : public std::enable_shared_from_this<Session> {
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       request.headers.emplace_back(std::move(name), std::string(field.value()));
     }
-    request.body = std::move(message.body());
     request.remote_ip = remote_ip_;
     const std::string* incoming_id = request.header("x-request-id");
     request.request_id =
         incoming_id && sane_request_id(*incoming_id) ? *incoming_id : state_.ids.new_id();
-    keep_alive_ = message.keep_alive();
-    dispatch(std::move(request));
+    return request;
   }
+
+  // 405 when the path exists for other methods, else 404.
+  Response unmatched(Request& request, const Router::Match& match) {
+    request.route = "unmatched";
+    if (match.path_exists) {
+      Response r = error_response(
+          request, 405, core::invalid("This method is not allowed here.", "method_not_allowed"),
+          state_.error_page);
+      std::string allow;
+      for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
+      r.set_header("Allow", allow);
+      return r;
+    }
+    return error_response(request, core::not_found("There is nothing at this address."),
+                          state_.error_page);
+  }
+
   void dispatch(Request request) {
     auto match = state_.router.match(request.method, request.path);
     if (match.route == nullptr) {
-      request.route = "unmatched";
-      if (match.path_exists) {
-        Response r = error_response(
-            request, 405, core::invalid("This method is not allowed here.", "method_not_allowed"),
-            state_.error_page);
-        std::string allow;
-        for (const auto& m : match.allowed) allow += (allow.empty() ? "" : ", ") + m;
-        r.set_header("Allow", allow);
-        return finish(request, std::move(r));
-      }
-      return finish(request,
-                    error_response(request, core::not_found("There is nothing at this address."),
-                                   state_.error_page));
+      Response r = unmatched(request, match);
+      return finish(request, std::move(r));
     }
     const Route* route = match.route;
     route_index_ = route->index;

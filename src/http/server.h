@@ -6,6 +6,16 @@
 // handler set them, and X-Request-Id. Every request is logged as one JSON line (no query string:
 // tokens never reach the log) and counted in the metrics registry.
 //
+// Reading requests: a connection is idle until the first byte of a request arrives (closed
+// without an answer after idle_timeout); from that byte, the headers and the body must arrive
+// within request_timeout, else 408 and close. A body is framed by Content-Length or by
+// `Transfer-Encoding: chunked` alone: any other transfer coding answers 501, both framings at
+// once 400, and the connection is closed. A request with `Expect: 100-continue` gets
+// `100 Continue` only once it could go on: when its path has no route (404/405) or its route's
+// header check (see http::HeaderCheck) answers, that answer is sent instead, without reading the
+// body, and the connection is closed. Requests without Expect run their route's checks in the
+// handler, after the body.
+//
 // Lifecycle: construct, start() (binds; returns the port, useful with port 0), then shutdown()
 // from any thread: stops accepting, closes idle keep-alive connections, lets requests in flight
 // finish (answering them with Connection: close) for up to shutdown_grace, then stops.
@@ -30,8 +40,10 @@ struct ServerSettings {
   int worker_threads = 8;
   long long max_body_bytes = 64LL * 1024 * 1024;  // 413 above
   long long max_header_bytes = 16 * 1024;         // 431 above
-  std::chrono::seconds request_timeout{30};       // to receive a request once it has started
-  std::chrono::seconds idle_timeout{60};          // keep-alive connection with no request
+  // To receive a request (headers and body) from its first byte; 408 after. With Expect:
+  // 100-continue, the body gets this much again from the moment 100 Continue is sent.
+  std::chrono::seconds request_timeout{30};
+  std::chrono::seconds idle_timeout{60};  // keep-alive connection with no request
   std::chrono::seconds shutdown_grace{20};
   Headers default_headers;  // e.g. security headers; a handler's own header of the same name wins
 };

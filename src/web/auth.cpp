@@ -127,23 +127,32 @@ http::Response Auth::error(const http::Request& request, const core::Error& e,
   return r;
 }
 
-http::Handler Auth::anyone(ContextHandler h) const {
+http::RouteHandler Auth::anyone(ContextHandler h) const {
   return wrap(Need::kNothing, {}, std::move(h));
 }
-http::Handler Auth::signed_in(ContextHandler h) const {
+http::RouteHandler Auth::signed_in(ContextHandler h) const {
   return wrap(Need::kSession, {}, std::move(h));
 }
-http::Handler Auth::member(ContextHandler h, std::vector<identity::OrgKind> kinds) const {
+http::RouteHandler Auth::member(ContextHandler h, std::vector<identity::OrgKind> kinds) const {
   return wrap(Need::kMember, std::move(kinds), std::move(h));
 }
-http::Handler Auth::admin(ContextHandler h, std::vector<identity::OrgKind> kinds) const {
+http::RouteHandler Auth::admin(ContextHandler h, std::vector<identity::OrgKind> kinds) const {
   return wrap(Need::kAdmin, std::move(kinds), std::move(h));
 }
 
-http::Handler Auth::wrap(Need need, std::vector<identity::OrgKind> kinds,
-                         ContextHandler handler) const {
-  return [this, need, kinds = std::move(kinds),
-          handler = std::move(handler)](http::Request& request) -> http::Response {
+http::RouteHandler Auth::wrap(Need need, std::vector<identity::OrgKind> kinds,
+                              ContextHandler handler) const {
+  http::HeaderCheck check;
+  if (need != Need::kNothing) {
+    check = [this, need, kinds](const http::Request& request) -> std::optional<http::Response> {
+      RequestContext ctx;
+      auto refusal = admit(need, kinds, request, ctx, /*body_read=*/false);
+      if (!refusal) return std::nullopt;
+      return finish(ctx, std::move(*refusal));
+    };
+  }
+  http::Handler run = [this, need, kinds = std::move(kinds),
+                       handler = std::move(handler)](http::Request& request) -> http::Response {
     RequestContext ctx;
     // Flash from the previous redirect: shown once.
     if (auto flash = request.cookie(kFlashCookie); flash && !flash->empty()) {
@@ -156,99 +165,117 @@ http::Handler Auth::wrap(Need need, std::vector<identity::OrgKind> kinds,
       }
       ctx.set_cookies.push_back(cookie(kFlashCookie, "", 0));
     }
-    const auto finish = [&](http::Response response) {
-      for (auto& c : ctx.set_cookies) response.add_header("Set-Cookie", std::move(c));
-      if (ctx.user || ctx.token) response.set_header("Cache-Control", "no-store");
-      return response;
-    };
-    const auto fail = [&](const core::Error& e) { return finish(error(request, e, &ctx)); };
-
-    // 1. Credentials.
-    const auto bearer = bearer_token(request);
-    if (bearer) {
-      auto principal = identity_.authenticate_token(*bearer);
-      if (!principal.ok()) {
-        http::Response r = error(request, principal.error());
-        r.set_header("WWW-Authenticate", "Bearer");
-        return finish(std::move(r));
-      }
-      ctx.token = std::move(principal).value();
-    } else if (auto session_cookie = request.cookie(kSessionCookie);
-               session_cookie && !session_cookie->empty()) {
-      auto session = identity_.resume_session(*session_cookie);
-      if (session.ok()) {
-        ctx.user = session->user;
-        ctx.csrf_token = session->csrf_token;
-        ctx.session_token = *session_cookie;
-        auto memberships = identity_.memberships(ctx.user->id);
-        if (!memberships.ok()) return fail(memberships.error());
-        ctx.memberships = std::move(memberships).value();
-      } else if (session.error().code == core::ErrorCode::kUnauthenticated) {
-        ctx.set_cookies.push_back(cookie(kSessionCookie, "", 0));
-      } else {
-        return fail(session.error());
-      }
+    if (auto refusal = admit(need, kinds, request, ctx, /*body_read=*/true)) {
+      return finish(ctx, std::move(*refusal));
     }
-    if (!ctx.user && !ctx.token) {
-      // Forms shown before sign-in carry the token of this cookie.
-      if (auto c = request.cookie(kCsrfCookie); c && c->size() >= 32) {
-        ctx.csrf_token = *c;
-      } else {
-        ctx.csrf_token = identity::new_secret();
-        ctx.set_cookies.push_back(cookie(kCsrfCookie, ctx.csrf_token, -1));
-      }
-    }
-
-    // 2. CSRF on state-changing requests that a browser could be tricked into sending.
-    if (!is_safe_method(request.method) && !ctx.token) {
-      const std::string presented = presented_csrf(request);
-      const bool have_expected = request.cookie(kCsrfCookie).has_value() || ctx.user.has_value();
-      if (!have_expected || presented.empty() ||
-          !identity::constant_time_equal(presented, ctx.csrf_token)) {
-        return fail(core::forbidden(
-            "This form has expired or did not come from Marketlink. Reload the page and try "
-            "again.",
-            "csrf_failed"));
-      }
-    }
-
-    // 3. Access.
-    if (need == Need::kSession && !ctx.user) {
-      if (request.wants_html() && !ctx.token) {
-        return finish(http::Response::redirect("/login?next=" + http::url_encode(request.target)));
-      }
-      return fail(core::unauthenticated("Sign in to continue.", "unauthenticated"));
-    }
-    if (need == Need::kMember || need == Need::kAdmin) {
-      const core::Error missing = core::not_found("There is nothing at this address.");
-      const std::string& key = request.param("org");
-      if (ctx.token) {
-        if (!org_matches(ctx.token->org, key)) return fail(missing);
-        ctx.org = ctx.token->org;
-        ctx.role = identity::Role::kAdmin;
-      } else if (ctx.user) {
-        for (const auto& m : ctx.memberships) {
-          if (org_matches(m.org, key)) {
-            ctx.org = m.org;
-            ctx.role = m.role;
-            break;
-          }
-        }
-        if (!ctx.org) return fail(missing);
-      } else if (request.wants_html()) {
-        return finish(http::Response::redirect("/login?next=" + http::url_encode(request.target)));
-      } else {
-        return fail(core::unauthenticated("Sign in or send an API token.", "unauthenticated"));
-      }
-      if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), ctx.org->kind) == kinds.end()) {
-        return fail(missing);
-      }
-      if (need == Need::kAdmin && ctx.role != identity::Role::kAdmin) {
-        return fail(core::forbidden("Only an admin of this organization can do this."));
-      }
-    }
-    return finish(handler(request, ctx));
+    return finish(ctx, handler(request, ctx));
   };
+  return {std::move(run), std::move(check)};
+}
+
+http::Response Auth::finish(RequestContext& ctx, http::Response response) const {
+  for (auto& c : ctx.set_cookies) response.add_header("Set-Cookie", std::move(c));
+  ctx.set_cookies.clear();
+  if (ctx.user || ctx.token) response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+std::optional<http::Response> Auth::admit(Need need, const std::vector<identity::OrgKind>& kinds,
+                                          const http::Request& request, RequestContext& ctx,
+                                          bool body_read) const {
+  const auto fail = [&](const core::Error& e) { return error(request, e, &ctx); };
+  const auto sign_in_first = [&](const char* message) {
+    if (request.wants_html() && !ctx.token) {
+      return http::Response::redirect("/login?next=" + http::url_encode(request.target));
+    }
+    return fail(core::unauthenticated(message, "unauthenticated"));
+  };
+
+  // 1. Credentials.
+  const auto bearer = bearer_token(request);
+  if (bearer) {
+    auto principal = identity_.authenticate_token(*bearer);
+    if (!principal.ok()) {
+      http::Response r = error(request, principal.error());
+      r.set_header("WWW-Authenticate", "Bearer");
+      return r;
+    }
+    ctx.token = std::move(principal).value();
+  } else if (auto session_cookie = request.cookie(kSessionCookie);
+             session_cookie && !session_cookie->empty()) {
+    auto session = identity_.resume_session(*session_cookie);
+    if (session.ok()) {
+      ctx.user = session->user;
+      ctx.csrf_token = session->csrf_token;
+      ctx.session_token = *session_cookie;
+      auto memberships = identity_.memberships(ctx.user->id);
+      if (!memberships.ok()) return fail(memberships.error());
+      ctx.memberships = std::move(memberships).value();
+    } else if (session.error().code == core::ErrorCode::kUnauthenticated) {
+      ctx.set_cookies.push_back(cookie(kSessionCookie, "", 0));
+    } else {
+      return fail(session.error());
+    }
+  }
+  const bool anonymous = !ctx.user && !ctx.token;
+  if (anonymous && body_read) {
+    // Forms shown before sign-in carry the token of this cookie.
+    if (auto c = request.cookie(kCsrfCookie); c && c->size() >= 32) {
+      ctx.csrf_token = *c;
+    } else {
+      ctx.csrf_token = identity::new_secret();
+      ctx.set_cookies.push_back(cookie(kCsrfCookie, ctx.csrf_token, -1));
+    }
+  }
+
+  // 2. A route that needs credentials asks for them first: a request without any is not a
+  // forged form of a signed-in user, and must learn to sign in, not that a form expired.
+  if (anonymous && need == Need::kSession) return sign_in_first("Sign in to continue.");
+  if (anonymous && need != Need::kNothing) return sign_in_first("Sign in or send an API token.");
+
+  // 3. CSRF on state-changing requests that a browser could be tricked into sending. The token
+  // may be in the body: the header check leaves it to the handler.
+  if (body_read && !is_safe_method(request.method) && !ctx.token) {
+    const std::string presented = presented_csrf(request);
+    const bool have_expected = request.cookie(kCsrfCookie).has_value() || ctx.user.has_value();
+    if (!have_expected || presented.empty() ||
+        !identity::constant_time_equal(presented, ctx.csrf_token)) {
+      return fail(core::forbidden(
+          "This form has expired or did not come from Marketlink. Reload the page and try "
+          "again.",
+          "csrf_failed"));
+    }
+  }
+
+  // 4. Access.
+  if (need == Need::kSession && !ctx.user) return sign_in_first("Sign in to continue.");
+  if (need == Need::kMember || need == Need::kAdmin) {
+    const core::Error missing = core::not_found("There is nothing at this address.");
+    const std::string& key = request.param("org");
+    if (ctx.token) {
+      if (!org_matches(ctx.token->org, key)) return fail(missing);
+      ctx.org = ctx.token->org;
+      ctx.role = identity::Role::kAdmin;
+    } else if (ctx.user) {
+      for (const auto& m : ctx.memberships) {
+        if (org_matches(m.org, key)) {
+          ctx.org = m.org;
+          ctx.role = m.role;
+          break;
+        }
+      }
+      if (!ctx.org) return fail(missing);
+    } else {
+      return sign_in_first("Sign in or send an API token.");
+    }
+    if (!kinds.empty() && std::find(kinds.begin(), kinds.end(), ctx.org->kind) == kinds.end()) {
+      return fail(missing);
+    }
+    if (need == Need::kAdmin && ctx.role != identity::Role::kAdmin) {
+      return fail(core::forbidden("Only an admin of this organization can do this."));
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace web

@@ -11,11 +11,18 @@
 //  - {org} routes (member/admin) answer 404 when the organization does not exist, is of another
 //    kind than the route allows, or the caller does not belong to it — exactly alike, so another
 //    tenant's resources cannot be told from missing ones. A member on an admin route gets 403.
-//  - No credentials: browsers are sent to /login?next=…, API clients get 401.
+//  - No credentials on a route that needs them (signed_in, member, admin): browsers are sent to
+//    /login?next=…, API clients get 401 — before any CSRF check, whatever the method. An unknown
+//    or revoked bearer token is 401 on every route.
 //  - Every state-changing request (not GET/HEAD/OPTIONS) made with a session must carry the
-//    session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`), else 403. Requests
-//    without a session (sign-in, sign-up forms) must carry the token of the `ml_csrf` cookie set
-//    when the form was shown. Bearer requests need no CSRF token.
+//    session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`), else 403. On
+//    anyone() routes, requests without credentials (sign-in, sign-up forms) must carry the token
+//    of the `ml_csrf` cookie set when the form was shown, else 403. Bearer requests need no CSRF
+//    token.
+//  - signed_in, member and admin routes also carry a header check (http::HeaderCheck): for a
+//    request sent with `Expect: 100-continue` the server runs the credential and access rules
+//    above on the headers alone, and a refused request gets its 401/303/403/404 without its body
+//    being read. The CSRF token may be in the body, so it is checked once the body is in.
 // Thread safety: an Auth is read-only after construction; safe from every worker thread.
 #pragma once
 
@@ -48,15 +55,17 @@ class Auth {
  public:
   Auth(identity::IdentityService& identity, const Pages& pages, AuthSettings settings = {});
 
+  // Each returns the handler for the router, with its header check (none for anyone()).
   // Credentials are resolved when present but not required.
-  http::Handler anyone(ContextHandler handler) const;
+  http::RouteHandler anyone(ContextHandler handler) const;
   // A signed-in browser session (not a bearer token).
-  http::Handler signed_in(ContextHandler handler) const;
+  http::RouteHandler signed_in(ContextHandler handler) const;
   // Routes with {org}: a member of that organization (any role), or a token of it. `kinds`
   // limits the organization kinds the route exists for (empty: every kind).
-  http::Handler member(ContextHandler handler, std::vector<identity::OrgKind> kinds = {}) const;
+  http::RouteHandler member(ContextHandler handler,
+                            std::vector<identity::OrgKind> kinds = {}) const;
   // As member(), with the admin role.
-  http::Handler admin(ContextHandler handler, std::vector<identity::OrgKind> kinds = {}) const;
+  http::RouteHandler admin(ContextHandler handler, std::vector<identity::OrgKind> kinds = {}) const;
 
   // Sets the session cookie of a new session on `response`.
   void set_session_cookie(http::Response& response, const identity::Session& session) const;
@@ -73,7 +82,15 @@ class Auth {
 
  private:
   enum class Need { kNothing, kSession, kMember, kAdmin };
-  http::Handler wrap(Need need, std::vector<identity::OrgKind> kinds, ContextHandler handler) const;
+  http::RouteHandler wrap(Need need, std::vector<identity::OrgKind> kinds,
+                          ContextHandler handler) const;
+  // Resolves the credentials into `ctx` and applies the rules above (the CSRF token only when
+  // `body_read`). Returns the answer that ends the request, or nullopt when the handler may run.
+  std::optional<http::Response> admit(Need need, const std::vector<identity::OrgKind>& kinds,
+                                      const http::Request& request, RequestContext& ctx,
+                                      bool body_read) const;
+  // Adds ctx's cookies (and Cache-Control: no-store for a known caller) to `response`.
+  http::Response finish(RequestContext& ctx, http::Response response) const;
   std::string cookie(const std::string& name, const std::string& value, int max_age) const;
 
   identity::IdentityService& identity_;

@@ -114,6 +114,50 @@ TEST_F(ServerProcessTest, SigtermFinishesInFlightRequestsThenExits) {
   EXPECT_NE(server_->stderr_text().find(R"("msg":"stopped")"), std::string::npos);
 }
 
+// Probes an attacker would try, against the real binary with its own routes and its settings
+// from the environment.
+TEST(ServerProcessProbes, StalledHeadersUnframableBodiesAndUnauthenticatedCallsAreRefused) {
+  ::setenv("MARKETLINK_REQUEST_TIMEOUT", "1", 1);
+  std::string error;
+  auto p = ServerProcess::start(temp_sqlite_url(), {}, error);
+  ::unsetenv("MARKETLINK_REQUEST_TIMEOUT");
+  ASSERT_TRUE(p.has_value()) << error;
+  const std::string tokens = "POST /api/v1/orgs/acme/tokens HTTP/1.1\r\nHost: x\r\n";
+
+  // Headers that never end: 408 after the request timeout, not a silent close after the idle
+  // timeout (60 s, beyond read_reply's patience).
+  Connection slow(p->port());
+  slow.send("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: ");
+  const auto timed_out = slow.read_reply();
+  EXPECT_EQ(timed_out.status, 408);
+  EXPECT_EQ(timed_out.header("Connection"), "close");
+
+  Connection gzip(p->port());
+  gzip.send(tokens + "Transfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+  const auto unframable = gzip.read_reply();
+  EXPECT_EQ(unframable.status, 501);
+  EXPECT_NE(unframable.body.find(R"("code":"not_implemented")"), std::string::npos);
+  EXPECT_TRUE(gzip.closed_by_peer());
+
+  // Waiting for 100 Continue without credentials: the 401 comes first, the body is not read.
+  Connection expect(p->port());
+  expect.send(tokens + "Content-Length: 13\r\nExpect: 100-continue\r\n\r\n");
+  const auto refused = expect.read_reply();
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_EQ(refused.header("Connection"), "close");
+  EXPECT_TRUE(expect.closed_by_peer());
+
+  // The same call with its body and no credentials at all: 401, not a CSRF failure.
+  Connection anonymous(p->port());
+  anonymous.send(tokens +
+                 "Accept: application/json\r\nContent-Type: application/json\r\n"
+                 "Content-Length: 13\r\n\r\n{\"name\":\"ci\"}");
+  const auto unauthenticated = anonymous.read_reply();
+  EXPECT_EQ(unauthenticated.status, 401);
+  EXPECT_EQ(unauthenticated.body,
+            R"({"error":{"code":"unauthenticated","message":"Sign in or send an API token."}})");
+}
+
 TEST(ServerProcessPostgres, ServesOnPostgresql) {
   const char* url = std::getenv("MARKETLINK_TEST_PG_URL");
   if (url == nullptr) {

@@ -6,6 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/ids.h"
+#include "core/metrics.h"
+#include "http/server.h"
+#include "http/server_test_support.h"
 #include "identity/identity_test_support.h"
 #include "web/identity/identity_routes.h"
 #include "web/identity/identity_web_test_support.h"
@@ -145,6 +149,125 @@ TEST_P(AuthTest, StateChangingRequestsNeedTheCsrfToken) {
   Reply forged = stranger.post_form(
       "/login", {{"email", "alice@example.com"}, {"password", IdentityHarness::kPassword}});
   EXPECT_EQ(forged.status, 403);
+}
+
+TEST_P(AuthTest, StateChangingCallsWithoutCredentialsAre401NotCsrfFailures) {
+  router_.post("/account/settings", auth_->signed_in([](http::Request&, RequestContext&) {
+    return http::Response::text(200, "changed");
+  }));
+  TestClient stranger(router_);
+  const Reply api =
+      stranger.api(http::Method::kPost, "/api/v1/orgs/acme/tokens", R"({"name":"a"})");
+  EXPECT_EQ(api.status, 401);
+  EXPECT_EQ(api.body,
+            R"({"error":{"code":"unauthenticated","message":"Sign in or send an API token."}})");
+  EXPECT_EQ(stranger.api(http::Method::kDelete, "/api/v1/orgs/acme/members/" + alice_.id).status,
+            401);
+  EXPECT_EQ(stranger.api(http::Method::kPost, "/account/settings").body,
+            R"({"error":{"code":"unauthenticated","message":"Sign in to continue."}})");
+  // Browsers are sent to sign in, as for a GET.
+  const Reply form = stranger.post_form("/orgs/acme/members", {{"email", "x@example.com"}});
+  EXPECT_EQ(form.status, 303);
+  EXPECT_EQ(form.location(), "/login?next=%2Forgs%2Facme%2Fmembers");
+  EXPECT_EQ(stranger.post_form("/account/settings", {}).location(),
+            "/login?next=%2Faccount%2Fsettings");
+  // A session cookie that no longer works is no credential either, and is cleared.
+  TestClient stale(router_);
+  stale.cookies()[kSessionCookie] = "ended-long-ago";
+  EXPECT_EQ(stale.api(http::Method::kPost, "/api/v1/orgs/acme/tokens", R"({"name":"b"})").status,
+            401);
+  EXPECT_EQ(stale.cookies().count(kSessionCookie), 0u);
+  EXPECT_TRUE(h_.service->api_tokens(acme_.id)->empty()) << "nothing happened";
+  EXPECT_EQ(h_.service->members(acme_.id)->size(), 1u);
+
+  // Forms used before signing in keep their double-submit token (the ml_csrf cookie).
+  TestClient visitor(router_);
+  const Reply no_cookie = visitor.post_form(
+      "/login", {{"email", "alice@example.com"}, {"password", IdentityHarness::kPassword}});
+  EXPECT_EQ(no_cookie.status, 403);
+  EXPECT_NE(no_cookie.body.find("did not come from Marketlink"), std::string::npos);
+  ASSERT_EQ(visitor.cookies().count(kCsrfCookie), 1u) << "a fresh token, for the reloaded form";
+  const Reply wrong = visitor.post_form("/login", {{"csrf_token", "not-the-cookie's-token"},
+                                                   {"email", "alice@example.com"},
+                                                   {"password", IdentityHarness::kPassword}});
+  EXPECT_EQ(wrong.status, 403);
+  EXPECT_EQ(visitor.post_form("/logout", {}).status, 403) << "an anyone() route";
+  const Reply in = visitor.post_form("/login", {{"csrf_token", visitor.cookies()[kCsrfCookie]},
+                                                {"email", "alice@example.com"},
+                                                {"password", IdentityHarness::kPassword}});
+  EXPECT_EQ(in.status, 303);
+}
+
+// Over a real connection: a request that waits for `100 Continue` and may not go on gets its
+// answer from the headers alone, before it sends its body.
+TEST_P(AuthTest, ExpectContinueIsRefusedBeforeTheBody) {
+  ASSERT_TRUE(h_.service->invite(acme_.id, "bob@example.com", identity::Role::kMember, {}).ok());
+  TestClient alice(router_);
+  const std::string csrf = sign_in(alice, "alice@example.com");
+  TestClient bob(router_);
+  sign_in(bob, "bob@example.com");
+  const std::string alice_cookie =
+      std::string("Cookie: ") + kSessionCookie + "=" + alice.cookies()[kSessionCookie] + "\r\n";
+  const std::string bob_cookie =
+      std::string("Cookie: ") + kSessionCookie + "=" + bob.cookies()[kSessionCookie] + "\r\n";
+
+  core::Metrics metrics;
+  core::SequentialIdGenerator ids{"req"};
+  http::Server server({.port = 0, .worker_threads = 2, .request_timeout = 5s}, router_, metrics,
+                      ids);
+  const auto port = server.start();
+  ASSERT_TRUE(port.ok());
+  const std::string body = R"({"name":"ci"})";
+  const auto expect_post = [&](const std::string& path, const std::string& extra) {
+    return "POST " + path +
+           " HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+           extra + "Expect: 100-continue\r\n\r\n";
+  };
+  const std::string json = "Accept: application/json\r\nContent-Type: application/json\r\n";
+  struct Case {
+    std::string what, path, headers;
+    int status;
+    std::string shows;
+  };
+  const std::vector<Case> refused = {
+      {"no credentials", "/api/v1/orgs/acme/tokens", json, 401,
+       R"({"error":{"code":"unauthenticated","message":"Sign in or send an API token."}})"},
+      {"a browser without a session", "/orgs/acme/tokens",
+       "Accept: text/html\r\nContent-Type: application/x-www-form-urlencoded\r\n", 303,
+       "Location: /login?next=%2Forgs%2Facme%2Ftokens"},
+      {"an unknown token", "/api/v1/orgs/acme/tokens",
+       json + "Authorization: Bearer mlk_made_up\r\n", 401, "WWW-Authenticate: Bearer"},
+      {"another tenant's organization", "/api/v1/orgs/globex/tokens", json + alice_cookie, 404,
+       R"({"error":{"code":"not_found","message":"There is nothing at this address."}})"},
+      {"a member on an admin route", "/api/v1/orgs/acme/tokens",
+       json + bob_cookie + "X-CSRF-Token: whatever\r\n", 403,
+       R"({"error":{"code":"forbidden","message":"Only an admin of this organization can do this."}})"},
+  };
+  for (const Case& c : refused) {
+    http::testing::RawClient client(*port);
+    client.send(expect_post(c.path, c.headers));
+    const auto r = client.read();  // before any body byte was sent
+    EXPECT_EQ(r.status, c.status) << c.what;
+    EXPECT_TRUE(r.has(c.shows) || r.body == c.shows) << c.what << ": " << r.head << r.body;
+    EXPECT_TRUE(r.has("Connection: close")) << c.what;
+    EXPECT_TRUE(client.closed_by_peer()) << c.what;
+  }
+
+  // An admin gets the go-ahead; the CSRF token is checked once the body is in (it may be there).
+  http::testing::RawClient admin(*port);
+  admin.send(expect_post("/api/v1/orgs/acme/tokens", json + alice_cookie));
+  EXPECT_EQ(admin.read().status, 100);
+  admin.send(body);
+  const auto no_token = admin.read();
+  EXPECT_EQ(no_token.status, 403);
+  EXPECT_NE(no_token.body.find("csrf_failed"), std::string::npos) << no_token.body;
+  admin.send(expect_post("/api/v1/orgs/acme/tokens",
+                         json + alice_cookie + "X-CSRF-Token: " + csrf + "\r\n"));
+  EXPECT_EQ(admin.read().status, 100);
+  admin.send(body);
+  EXPECT_EQ(admin.read().status, 201);
+  EXPECT_EQ(h_.service->api_tokens(acme_.id)->size(), 1u) << "only the admitted request counted";
+  server.shutdown();
 }
 
 TEST_P(AuthTest, SessionsExpireWhenIdleAndAfterSevenDays) {
