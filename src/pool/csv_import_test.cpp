@@ -321,18 +321,21 @@ TEST(CsvImport, MergesErrorListsInLineOrderUpToTheCap) {
   EXPECT_EQ(merged[3].line, 5);
 }
 
-TEST(CsvImport, ParsesAHundredThousandRowsQuickly) {
+// How fast is measured by bench/pool_bench.cpp (import); this checks a large file reads right.
+TEST(CsvImport, ReadsAHundredThousandRowsOfMixedDelimiters) {
   std::string csv = "account_id;marketplace_id,account_model\r\n";
   for (int i = 0; i < 100000; ++i) {
     csv += format_account_id(100000000000ULL + static_cast<unsigned long long>(i));
     csv += i % 2 ? ";MP-0000;SPAM\r\n" : ",MP-0001,ecam\r\n";
   }
-  const auto start = std::chrono::steady_clock::now();
   const auto p = parse_accounts_csv(csv);
-  const auto took = std::chrono::steady_clock::now() - start;
   expect_clean(p);
-  EXPECT_EQ(p.rows.size(), 100000u);
-  EXPECT_LT(took, std::chrono::seconds(1));
+  ASSERT_EQ(p.rows.size(), 100000u);
+  EXPECT_EQ(format_account_id(p.rows.front().account_id), "100000000000");
+  EXPECT_EQ(p.rows.front().model, Model::kEcam);
+  EXPECT_EQ(format_account_id(p.rows.back().account_id), "100000099999");
+  EXPECT_EQ(p.rows.back().model, Model::kSpam);
+  EXPECT_EQ(p.marketplaces.size(), 2u);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "core/ids.h"
@@ -88,15 +89,15 @@ TEST_F(SandboxProcessTest, ALaterStartLeavesWhatUsersChangedAlone) {
   const HttpReply members =
       call(first.port(), "GET", "/api/v1/orgs/demo-customer/members", customer);
   ASSERT_EQ(members.status, 200);
-  const auto at = members.body.find("member@demo.marketlink.test");
-  ASSERT_NE(at, std::string::npos) << members.body;
-  const auto id_start = members.body.rfind("\"user_id\":\"", at) + 11;
-  const std::string member_id =
-      members.body.substr(id_start, members.body.find('"', id_start) - id_start);
-  ASSERT_EQ(
-      call(first.port(), "DELETE", "/api/v1/orgs/demo-customer/members/" + member_id, customer)
-          .status,
-      204);
+  std::string member_id;
+  const nlohmann::json listed = nlohmann::json::parse(members.body);
+  for (const auto& m : listed["members"]) {
+    if (m["email"] == "member@demo.marketlink.test") member_id = m["user_id"];
+  }
+  ASSERT_FALSE(member_id.empty()) << members.body;
+  const HttpReply removed =
+      call(first.port(), "DELETE", "/api/v1/orgs/demo-customer/members/" + member_id, customer);
+  ASSERT_EQ(removed.status, 204) << removed.body;
   stop(first);
 
   ServerProcess second = start();
