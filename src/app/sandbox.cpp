@@ -37,6 +37,7 @@ std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& op
     fmt::print(stderr, "marketlink: simulator: {}\n", loaded.error().message);
     return nullptr;
   }
+  core::log::info("simulator listening", {{"url", server->url()}});
   return server;
 }
 

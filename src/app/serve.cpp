@@ -67,6 +67,70 @@ int migrate_database(const core::Config& config) {
   return 0;
 }
 
+namespace {
+
+http::ServerSettings server_settings(const core::Config& config, const core::HostPort& listen) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return {
+      .host = listen.host,
+      .port = listen.port,
+      .io_threads = config.io_threads > 0 ? config.io_threads : cores,
+      .worker_threads = config.worker_threads,
+      .max_body_bytes = config.max_body_bytes,
+      .max_header_bytes = config.max_header_bytes,
+      .request_timeout = std::chrono::seconds(config.request_timeout_seconds),
+      .idle_timeout = std::chrono::seconds(config.idle_timeout_seconds),
+      .shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds),
+      .default_headers = http::security_headers(),
+  };
+}
+
+// Serves the platform's router until SIGINT or SIGTERM, then stops gracefully: requests in
+// flight finish, then running jobs, before the services their handlers use go away.
+int serve_until_stopped(Platform& platform, const core::HostPort& listen, sim::SimServer* simulator,
+                        const sigset_t& stop_signals) {
+  const core::Config& config = platform.config;
+  http::Server server(server_settings(config, listen), platform.router, platform.metrics,
+                      platform.ids, platform.pages->error_page());
+  auto port = server.start();
+  if (!port.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", port.error().message);
+    return 1;
+  }
+  const std::string url = fmt::format("http://{}:{}", url_host(listen.host), *port);
+  core::log::info("listening", {{"url", url},
+                                {"database", platform.database().display_name()},
+                                {"sandbox", config.sandbox}});
+  if (simulator) {
+    auto seeded = seed_sandbox_marketplace(simulator->simulator(),
+                                           config.public_url.empty() ? url : config.public_url);
+    if (!seeded.ok()) {
+      fmt::print(stderr, "marketlink: simulator: the demo data could not be created: {}\n",
+                 seeded.error().message);
+      server.shutdown();
+      platform.jobs->stop();
+      return 1;
+    }
+  }
+  fmt::print("marketlink: listening on {}\n", url);
+  if (simulator) {
+    fmt::print("marketlink: simulated AWS on {}\n", simulator->url());
+    print_sandbox_guide(url, platform.mail_transport, simulator->url());
+  }
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  core::log::info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  server.shutdown();
+  platform.jobs->stop();
+  if (simulator) simulator->shutdown();
+  core::log::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
 int serve(const core::Config& config, const SandboxOptions& sandbox) {
   const sigset_t stop_signals = block_stop_signals();
   auto listen = core::parse_host_port(config.listen);
@@ -74,18 +138,16 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
     fmt::print(stderr, "marketlink: --listen {}\n", listen.error().message);
     return 2;
   }
-  const std::string public_url =
-      config.public_url.empty() ? fmt::format("http://{}:{}", url_host(listen->host), listen->port)
-                                : config.public_url;
-
-  auto platform = Platform::open(config, public_url);
+  auto platform =
+      Platform::open(config, config.public_url.empty()
+                                 ? fmt::format("http://{}:{}", url_host(listen->host), listen->port)
+                                 : config.public_url);
   if (!platform) return 1;
   // AWS: the simulator in the sandbox (unless MARKETLINK_AWS_ENDPOINT says otherwise).
   std::unique_ptr<sim::SimServer> simulator;
   if (config.sandbox) {
     simulator = start_sandbox_simulator(sandbox, platform->clock);
     if (!simulator) return 1;
-    core::log::info("simulator listening", {{"url", simulator->url()}});
     if (platform->aws_settings.endpoint.empty()) platform->aws_settings.endpoint = simulator->url();
   }
 
@@ -102,59 +164,7 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
     }
   }
   platform->jobs->start();
-
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  http::Server server(
-      http::ServerSettings{
-          .host = listen->host,
-          .port = listen->port,
-          .io_threads = config.io_threads > 0 ? config.io_threads : cores,
-          .worker_threads = config.worker_threads,
-          .max_body_bytes = config.max_body_bytes,
-          .max_header_bytes = config.max_header_bytes,
-          .request_timeout = std::chrono::seconds(config.request_timeout_seconds),
-          .idle_timeout = std::chrono::seconds(config.idle_timeout_seconds),
-          .shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds),
-          .default_headers = http::security_headers(),
-      },
-      platform->router, platform->metrics, platform->ids, platform->pages->error_page());
-  auto port = server.start();
-  if (!port.ok()) {
-    fmt::print(stderr, "marketlink: {}\n", port.error().message);
-    return 1;
-  }
-  const std::string url = fmt::format("http://{}:{}", url_host(listen->host), *port);
-  core::log::info("listening", {{"url", url},
-                                {"database", platform->database().display_name()},
-                                {"sandbox", config.sandbox}});
-  if (simulator) {
-    auto seeded = seed_sandbox_marketplace(simulator->simulator(),
-                                           config.public_url.empty() ? url : config.public_url);
-    if (!seeded.ok()) {
-      fmt::print(stderr, "marketlink: simulator: the demo data could not be created: {}\n",
-                 seeded.error().message);
-      server.shutdown();
-      platform->jobs->stop();
-      return 1;
-    }
-  }
-  fmt::print("marketlink: listening on {}\n", url);
-  if (simulator) {
-    fmt::print("marketlink: simulated AWS on {}\n", simulator->url());
-    print_sandbox_guide(url, platform->mail_transport, simulator->url());
-  }
-  std::fflush(stdout);
-
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  core::log::info("stopping", {{"signal", signal_number == SIGTERM ? "SIGTERM" : "SIGINT"}});
-  server.shutdown();
-  // After the last request: running jobs finish and record their outcome, before the services
-  // their handlers use go away.
-  platform->jobs->stop();
-  if (simulator) simulator->shutdown();
-  core::log::info("stopped");
-  return 0;
+  return serve_until_stopped(*platform, *listen, simulator.get(), stop_signals);
 }
 
 }  // namespace app
