@@ -24,6 +24,7 @@ using db::testing::TestBackend;
 constexpr const char* kAcme = "org-acme";
 constexpr const char* kKeyId = "AKIAACMEPROVIDER0001";
 constexpr const char* kSecret = "acme-secret-access-key-0000000000000000";
+constexpr const char* kNewKeyId = "AKIAACMEPROVIDER0002";
 constexpr const char* kRefusedKeyId = "AKIAREFUSEDKEY000001";
 
 // AWS as the provider sees it: keys are good unless refused; accounts reachable unless listed.
@@ -96,9 +97,10 @@ class AwsAccessTest : public testing::PoolFixture {
     return access;
   }
 
-  core::Result<AwsAccessView> configure(bool check_on, const std::string& role = "") {
+  core::Result<AwsAccessView> configure(bool check_on, const std::string& role = "",
+                                        const std::string& key_id = kKeyId) {
     return access_->configure(kAcme,
-                              {.access_key_id = kKeyId,
+                              {.access_key_id = key_id,
                                .secret_access_key = kSecret,
                                .role_name = role,
                                .access_check_enabled = check_on},
@@ -347,21 +349,13 @@ TEST_P(AwsAccessTest, NewKeysReplaceARunningCheckWhoseAnswersAreThenIgnored) {
   aws_.when_asked = 10;
   aws_.while_asking = [&] {
     clock_.advance(std::chrono::seconds(1));
-    ASSERT_TRUE(access_
-                    ->configure(kAcme,
-                                {.access_key_id = "AKIAACMEPROVIDER0002",
-                                 .secret_access_key = kSecret,
-                                 .role_name = "",
-                                 .access_check_enabled = true},
-                                actor_)
-                    .ok());
+    ASSERT_TRUE(configure(true, "", kNewKeyId).ok());
   };
   ASSERT_TRUE(configure(true).ok());
   drain();
   EXPECT_EQ(std::count(aws_.asked_with.begin(), aws_.asked_with.end(), kKeyId), 10)
       << "the old run stops at its next account";
-  EXPECT_EQ(std::count(aws_.asked_with.begin(), aws_.asked_with.end(), "AKIAACMEPROVIDER0002"),
-            120);
+  EXPECT_EQ(std::count(aws_.asked_with.begin(), aws_.asked_with.end(), kNewKeyId), 120);
   EXPECT_EQ(pool_->counts(kAcme)->invalid, 0);
   const AccessCheckRun run = last_run();
   EXPECT_EQ(run.error, "");
@@ -377,14 +371,7 @@ TEST_P(AwsAccessTest, NewKeysWhileTheCheckIsOffStopARunningCheck) {
   aws_.when_asked = 5;
   aws_.while_asking = [&] {
     clock_.advance(std::chrono::seconds(1));
-    ASSERT_TRUE(access_
-                    ->configure(kAcme,
-                                {.access_key_id = "AKIAACMEPROVIDER0002",
-                                 .secret_access_key = kSecret,
-                                 .role_name = "",
-                                 .access_check_enabled = false},
-                                actor_)
-                    .ok());
+    ASSERT_TRUE(configure(false, "", kNewKeyId).ok());
   };
   ASSERT_TRUE(access_->start_check(kAcme, actor_).ok());  // "Run again" with the check off
   drain();
