@@ -1,5 +1,5 @@
 # The two commands of the README, and a few helpers. Every target installs what it needs.
-.PHONY: run test build format bench clean
+.PHONY: run test test-sanitize lint build format bench clean
 
 BUILD_JOBS ?= $(shell nproc)
 # Let ccache share results between checkouts in different folders.
@@ -13,10 +13,17 @@ run: build
 test:
 	bash scripts/test.sh
 
+# The tests again, built with AddressSanitizer and UndefinedBehaviorSanitizer (./build-asan).
+test-sanitize:
+	bash scripts/test-sanitize.sh
+
 build:
 	bash scripts/install-deps.sh
 	cmake --preset default >/dev/null
 	cmake --build build -j $(BUILD_JOBS)
+
+lint:
+	bash scripts/lint.sh
 
 format:
 	git ls-files 'src/*.cpp' 'src/*.h' 'tests/*.cpp' 'tests/*.h' 'bench/*.cpp' | xargs clang-format -i

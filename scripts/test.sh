@@ -21,31 +21,7 @@ cmake --build build -j "$jobs"
 
 bash scripts/check-format.sh
 
-work=$(mktemp -d /tmp/marketlink-test.XXXXXX)
-chmod 755 "$work"
-cleanup() {
-  status=$?
-  [ -n "${smtp_pid:-}" ] && kill "$smtp_pid" 2>/dev/null || true
-  bash scripts/pg-cluster.sh stop "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-  exit $status
-}
-trap cleanup EXIT INT TERM
-
-echo "test: starting PostgreSQL"
-MARKETLINK_TEST_PG_URL=$(bash scripts/pg-cluster.sh start "$work/pg")
-export MARKETLINK_TEST_PG_URL
-export MARKETLINK_TEST_REQUIRE_PG=1
-
-echo "test: starting the SMTP server"
-smtp_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-# aiosmtpd only creates a Maildir's tmp/new/cur when the folder itself is missing.
-mkdir -p "$work/maildir/tmp" "$work/maildir/new" "$work/maildir/cur"
-/usr/bin/python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$work/maildir" \
-  >"$work/smtp.log" 2>&1 &
-smtp_pid=$!
-export MARKETLINK_TEST_SMTP_URL="smtp://127.0.0.1:$smtp_port"
-export MARKETLINK_TEST_SMTP_MAILDIR="$work/maildir"
+source scripts/test-servers.sh
 
 export MARKETLINK_BINARY="$root/build/marketlink"
 echo "test: running tests"

@@ -42,7 +42,7 @@ class PoolImportCommandTest : public ::testing::Test {
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
   std::string write(const std::string& name, const std::string& text) {
-    const auto path = (dir_ / name).string();
+    auto path = (dir_ / name).string();
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }

@@ -17,7 +17,7 @@ const std::vector<DemoOrg>& demo_orgs() {
   using identity::OrgKind;
   using identity::Role;
   using identity::SubscriptionStatus;
-  static const std::vector<DemoOrg> orgs = {
+  static const std::vector<DemoOrg> kOrgs = {
       {"Marketlink Operations",
        OrgKind::kOperator,
        "",
@@ -43,20 +43,20 @@ const std::vector<DemoOrg>& demo_orgs() {
        "admin@demo.marketlink.test",
        {}},
   };
-  return orgs;
+  return kOrgs;
 }
 
 }  // namespace
 
 const std::vector<DemoUser>& demo_users() {
-  static const std::vector<DemoUser> users = {
+  static const std::vector<DemoUser> kUsers = {
       {"admin@demo.marketlink.test", "Alex Admin",
        "admin of Demo Customer, Demo Provider and Demo Marketplace (MP-0000)"},
       {"member@demo.marketlink.test", "Morgan Member", "member of Demo Customer"},
       {"operator@demo.marketlink.test", "Olivia Operator",
        "admin of Marketlink Operations (the platform operator)"},
   };
-  return users;
+  return kUsers;
 }
 
 core::Status load_identity_demo_data(identity::IdentityService& identity) {

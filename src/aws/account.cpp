@@ -8,7 +8,7 @@ using namespace aws::account;
 
 template <>
 struct Shape<AlternateContact> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("Name", &AlternateContact::name), field("Title", &AlternateContact::title),
       field("EmailAddress", &AlternateContact::email_address),
       field("PhoneNumber", &AlternateContact::phone_number),
@@ -17,7 +17,7 @@ struct Shape<AlternateContact> {
 
 template <>
 struct Shape<PutAlternateContactRequest> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("Name", &PutAlternateContactRequest::name, kRequired),
       field("Title", &PutAlternateContactRequest::title, kRequired),
       field("EmailAddress", &PutAlternateContactRequest::email_address, kRequired),
@@ -28,14 +28,14 @@ struct Shape<PutAlternateContactRequest> {
 
 template <>
 struct Shape<GetAlternateContactRequest> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("AlternateContactType", &GetAlternateContactRequest::alternate_contact_type, kRequired),
       field("AccountId", &GetAlternateContactRequest::account_id));
 };
 
 template <>
 struct Shape<GetAlternateContactResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("AlternateContact", &GetAlternateContactResponse::alternate_contact));
 };
 

@@ -5,7 +5,7 @@
 // A struct is described once, as a tuple of fields (wire name, member pointer, flags), and the
 // same description drives JSON, query (form) and XML in both directions:
 //   template <> struct Shape<Tag> {
-//     static constexpr auto fields = std::make_tuple(field("Key", &Tag::key, kRequired),
+//     static constexpr auto kFields = std::make_tuple(field("Key", &Tag::key, kRequired),
 //                                                    field("Value", &Tag::value, kRequired));
 //   };
 // Member types: std::string, bool, int, long long, double, core::TimePoint, std::optional<T>,
@@ -66,7 +66,7 @@ struct Shape;
 
 template <>
 struct Shape<Empty> {
-  static constexpr auto fields = std::tuple<>();
+  static constexpr auto kFields = std::tuple<>();
 };
 
 // ---- type traits -----------------------------------------------------------------------------
@@ -86,7 +86,7 @@ struct IsMap<std::map<std::string, T>> : std::true_type {};
 
 template <class T>
 concept Structure = requires {
-  Shape<T>::fields;
+  Shape<T>::kFields;
 };
 template <class T>
 concept Integer = std::is_integral_v<T> && !std::is_same_v<T, bool>;
@@ -266,7 +266,7 @@ json to_json(const S& s) {
             }(),
             ...);
       },
-      Shape<S>::fields);
+      Shape<S>::kFields);
   return obj;
 }
 
@@ -353,7 +353,7 @@ bool from_json(const json& j, S& s, DecodeContext& ctx) {
             }(),
             ...);
       },
-      Shape<S>::fields);
+      Shape<S>::kFields);
   return ok;
 }
 
@@ -413,7 +413,7 @@ void to_query(const S& s, const std::string& prefix, FormParams& out) {
             }(),
             ...);
       },
-      Shape<S>::fields);
+      Shape<S>::kFields);
 }
 
 template <Structure S>
@@ -495,7 +495,7 @@ bool from_query(const ParamMap& params, const std::string& prefix, S& s, DecodeC
             }(),
             ...);
       },
-      Shape<S>::fields);
+      Shape<S>::kFields);
   return ok;
 }
 
@@ -548,7 +548,7 @@ void to_xml(xml::Writer& w, const S& s) {
             }(),
             ...);
       },
-      Shape<S>::fields);
+      Shape<S>::kFields);
 }
 
 template <Structure S>
@@ -653,7 +653,7 @@ bool from_xml(const xml::Element& e, S& s, DecodeContext& ctx) {
             }(),
             ...);
       },
-      Shape<S>::fields);
+      Shape<S>::kFields);
   return ok;
 }
 
@@ -674,22 +674,22 @@ namespace aws {
 template <Operation Op>
 HttpRequest Codec<Op>::encode_request(const Request& request) {
   using namespace detail;
-  constexpr Protocol protocol = protocol_of(Op::kService);
+  constexpr Protocol kProtocol = protocol_of(Op::kService);
   const ServiceInfo& info = service_info(Op::kService);
   HttpRequest r;
   r.method = "POST";
   r.path = "/";
-  if constexpr (protocol == Protocol::kJson) {
+  if constexpr (kProtocol == Protocol::kJson) {
     r.headers = {{"Content-Type", "application/x-amz-json-1.1"},
                  {"X-Amz-Target", std::string(info.target_prefix) + "." + std::string(Op::kName)}};
     r.body = json_text(to_json(request));
-  } else if constexpr (protocol == Protocol::kQuery) {
+  } else if constexpr (kProtocol == Protocol::kQuery) {
     FormParams params = {{"Action", std::string(Op::kName)},
                          {"Version", std::string(info.api_version)}};
     to_query(request, "", params);
     r.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
     r.body = format_query_string(params);
-  } else if constexpr (protocol == Protocol::kRestJson) {
+  } else if constexpr (kProtocol == Protocol::kRestJson) {
     r.path = std::string(Op::kHttpPath);
     r.headers = {{"Content-Type", "application/json"}};
     r.body = json_text(to_json(request));
@@ -702,14 +702,14 @@ HttpRequest Codec<Op>::encode_request(const Request& request) {
 template <Operation Op>
 core::Result<typename Op::Request> Codec<Op>::decode_request(const HttpRequest& request) {
   using namespace detail;
-  constexpr Protocol protocol = protocol_of(Op::kService);
+  constexpr Protocol kProtocol = protocol_of(Op::kService);
   Request out{};
   DecodeContext ctx{.check_required = true};
-  if constexpr (protocol == Protocol::kJson || protocol == Protocol::kRestJson) {
+  if constexpr (kProtocol == Protocol::kJson || kProtocol == Protocol::kRestJson) {
     auto body = parse_json_body(request.body);
     if (!body) return std::move(body).error();
     if (!from_json(*body, out, ctx)) return decode_error(Op::kName, ctx);
-  } else if constexpr (protocol == Protocol::kQuery) {
+  } else if constexpr (kProtocol == Protocol::kQuery) {
     if (!from_query(form_params(request), "", out, ctx)) return decode_error(Op::kName, ctx);
   } else {
     auto status = decode_rest_request(request, out);
@@ -721,13 +721,13 @@ core::Result<typename Op::Request> Codec<Op>::decode_request(const HttpRequest& 
 template <Operation Op>
 HttpResponse Codec<Op>::encode_response(const Response& response, std::string_view request_id) {
   using namespace detail;
-  constexpr Protocol protocol = protocol_of(Op::kService);
-  if constexpr (protocol == Protocol::kJson) {
+  constexpr Protocol kProtocol = protocol_of(Op::kService);
+  if constexpr (kProtocol == Protocol::kJson) {
     return json_response(json_text(to_json(response)), "application/x-amz-json-1.1", request_id);
-  } else if constexpr (protocol == Protocol::kRestJson) {
+  } else if constexpr (kProtocol == Protocol::kRestJson) {
     return json_response(std::is_same_v<Response, Empty> ? "" : json_text(to_json(response)),
                          "application/json", request_id);
-  } else if constexpr (protocol == Protocol::kQuery) {
+  } else if constexpr (kProtocol == Protocol::kQuery) {
     xml::Writer w;
     w.open(std::string(Op::kName) + "Response", service_info(Op::kService).xml_namespace);
     if constexpr (!std::is_same_v<Response, Empty>) {
@@ -749,14 +749,14 @@ HttpResponse Codec<Op>::encode_response(const Response& response, std::string_vi
 template <Operation Op>
 core::Result<typename Op::Response> Codec<Op>::decode_response(const HttpResponse& response) {
   using namespace detail;
-  constexpr Protocol protocol = protocol_of(Op::kService);
+  constexpr Protocol kProtocol = protocol_of(Op::kService);
   Response out{};
   DecodeContext ctx;
-  if constexpr (protocol == Protocol::kJson || protocol == Protocol::kRestJson) {
+  if constexpr (kProtocol == Protocol::kJson || kProtocol == Protocol::kRestJson) {
     auto body = parse_json_body(response.body);
     if (!body) return std::move(body).error();
     if (!from_json(*body, out, ctx)) return decode_error(Op::kName, ctx);
-  } else if constexpr (protocol == Protocol::kQuery) {
+  } else if constexpr (kProtocol == Protocol::kQuery) {
     if constexpr (!std::is_same_v<Response, Empty>) {
       auto root = xml::parse(response.body);
       if (!root) return std::move(root).error();

@@ -8,20 +8,20 @@ using namespace aws::cur;
 
 template <>
 struct Shape<Tag> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Key", &Tag::key, kRequired), field("Value", &Tag::value, kRequired));
 };
 
 template <>
 struct Shape<ReportStatus> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("lastDelivery", &ReportStatus::last_delivery),
                       field("lastStatus", &ReportStatus::last_status));
 };
 
 template <>
 struct Shape<ReportDefinition> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("ReportName", &ReportDefinition::report_name, kRequired),
       field("TimeUnit", &ReportDefinition::time_unit, kRequired),
       field("Format", &ReportDefinition::format, kRequired),
@@ -39,34 +39,34 @@ struct Shape<ReportDefinition> {
 
 template <>
 struct Shape<PutReportDefinitionRequest> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("ReportDefinition", &PutReportDefinitionRequest::report_definition, kRequired),
       field("Tags", &PutReportDefinitionRequest::tags));
 };
 
 template <>
 struct Shape<DescribeReportDefinitionsRequest> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("MaxResults", &DescribeReportDefinitionsRequest::max_results),
                       field("NextToken", &DescribeReportDefinitionsRequest::next_token));
 };
 
 template <>
 struct Shape<DescribeReportDefinitionsResponse> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("ReportDefinitions", &DescribeReportDefinitionsResponse::report_definitions),
       field("NextToken", &DescribeReportDefinitionsResponse::next_token));
 };
 
 template <>
 struct Shape<DeleteReportDefinitionRequest> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("ReportName", &DeleteReportDefinitionRequest::report_name, kRequired));
 };
 
 template <>
 struct Shape<DeleteReportDefinitionResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("ResponseMessage", &DeleteReportDefinitionResponse::response_message));
 };
 

@@ -8,7 +8,7 @@ using namespace aws::entitlement;
 
 template <>
 struct Shape<EntitlementValue> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("IntegerValue", &EntitlementValue::integer_value),
                       field("DoubleValue", &EntitlementValue::double_value),
                       field("BooleanValue", &EntitlementValue::boolean_value),
@@ -17,7 +17,7 @@ struct Shape<EntitlementValue> {
 
 template <>
 struct Shape<Entitlement> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("ProductCode", &Entitlement::product_code), field("Dimension", &Entitlement::dimension),
       field("CustomerIdentifier", &Entitlement::customer_identifier),
       field("CustomerAWSAccountId", &Entitlement::customer_aws_account_id),
@@ -27,7 +27,7 @@ struct Shape<Entitlement> {
 
 template <>
 struct Shape<GetEntitlementsRequest> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("ProductCode", &GetEntitlementsRequest::product_code, kRequired),
                       field("Filter", &GetEntitlementsRequest::filter),
                       field("NextToken", &GetEntitlementsRequest::next_token),
@@ -36,7 +36,7 @@ struct Shape<GetEntitlementsRequest> {
 
 template <>
 struct Shape<GetEntitlementsResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Entitlements", &GetEntitlementsResponse::entitlements),
                       field("NextToken", &GetEntitlementsResponse::next_token));
 };

@@ -8,20 +8,20 @@ using namespace aws::metering;
 
 template <>
 struct Shape<Tag> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Key", &Tag::key, kRequired), field("Value", &Tag::value, kRequired));
 };
 
 template <>
 struct Shape<UsageAllocation> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("AllocatedUsageQuantity", &UsageAllocation::allocated_usage_quantity, kRequired),
       field("Tags", &UsageAllocation::tags));
 };
 
 template <>
 struct Shape<UsageRecord> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Timestamp", &UsageRecord::timestamp, kRequired),
                       field("CustomerIdentifier", &UsageRecord::customer_identifier),
                       field("Dimension", &UsageRecord::dimension, kRequired),
@@ -33,13 +33,13 @@ struct Shape<UsageRecord> {
 
 template <>
 struct Shape<ResolveCustomerRequest> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("RegistrationToken", &ResolveCustomerRequest::registration_token, kRequired));
 };
 
 template <>
 struct Shape<ResolveCustomerResponse> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("CustomerIdentifier", &ResolveCustomerResponse::customer_identifier),
       field("ProductCode", &ResolveCustomerResponse::product_code),
       field("CustomerAWSAccountId", &ResolveCustomerResponse::customer_aws_account_id),
@@ -48,14 +48,14 @@ struct Shape<ResolveCustomerResponse> {
 
 template <>
 struct Shape<BatchMeterUsageRequest> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("UsageRecords", &BatchMeterUsageRequest::usage_records, kRequired),
                       field("ProductCode", &BatchMeterUsageRequest::product_code));
 };
 
 template <>
 struct Shape<UsageRecordResult> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("UsageRecord", &UsageRecordResult::usage_record),
                       field("MeteringRecordId", &UsageRecordResult::metering_record_id),
                       field("Status", &UsageRecordResult::status));
@@ -63,14 +63,14 @@ struct Shape<UsageRecordResult> {
 
 template <>
 struct Shape<BatchMeterUsageResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Results", &BatchMeterUsageResponse::results),
                       field("UnprocessedRecords", &BatchMeterUsageResponse::unprocessed_records));
 };
 
 template <>
 struct Shape<MeterUsageRequest> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("ProductCode", &MeterUsageRequest::product_code, kRequired),
                       field("Timestamp", &MeterUsageRequest::timestamp, kRequired),
                       field("UsageDimension", &MeterUsageRequest::usage_dimension, kRequired),
@@ -82,7 +82,7 @@ struct Shape<MeterUsageRequest> {
 
 template <>
 struct Shape<MeterUsageResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("MeteringRecordId", &MeterUsageResponse::metering_record_id));
 };
 

@@ -8,13 +8,13 @@ using namespace aws::organizations;
 
 template <>
 struct Shape<Tag> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Key", &Tag::key, kRequired), field("Value", &Tag::value, kRequired));
 };
 
 template <>
 struct Shape<CreateAccountStatus> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Id", &CreateAccountStatus::id),
                       field("AccountName", &CreateAccountStatus::account_name),
                       field("State", &CreateAccountStatus::state),
@@ -27,13 +27,13 @@ struct Shape<CreateAccountStatus> {
 
 template <>
 struct Shape<PolicyTypeSummary> {
-  static constexpr auto fields = std::make_tuple(field("Type", &PolicyTypeSummary::type),
-                                                 field("Status", &PolicyTypeSummary::status));
+  static constexpr auto kFields = std::make_tuple(field("Type", &PolicyTypeSummary::type),
+                                                  field("Status", &PolicyTypeSummary::status));
 };
 
 template <>
 struct Shape<Organization> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Id", &Organization::id), field("Arn", &Organization::arn),
                       field("FeatureSet", &Organization::feature_set),
                       field("MasterAccountArn", &Organization::master_account_arn),
@@ -44,7 +44,7 @@ struct Shape<Organization> {
 
 template <>
 struct Shape<Account> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("Id", &Account::id), field("Arn", &Account::arn), field("Email", &Account::email),
       field("Name", &Account::name), field("Status", &Account::status),
       field("State", &Account::state), field("Paths", &Account::paths),
@@ -54,7 +54,7 @@ struct Shape<Account> {
 
 template <>
 struct Shape<CreateAccountRequest> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("Email", &CreateAccountRequest::email, kRequired),
       field("AccountName", &CreateAccountRequest::account_name, kRequired),
       field("RoleName", &CreateAccountRequest::role_name),
@@ -64,26 +64,26 @@ struct Shape<CreateAccountRequest> {
 
 template <>
 struct Shape<CreateAccountResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("CreateAccountStatus", &CreateAccountResponse::create_account_status));
 };
 
 template <>
 struct Shape<DescribeCreateAccountStatusRequest> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("CreateAccountRequestId",
             &DescribeCreateAccountStatusRequest::create_account_request_id, kRequired));
 };
 
 template <>
 struct Shape<DescribeCreateAccountStatusResponse> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("CreateAccountStatus", &DescribeCreateAccountStatusResponse::create_account_status));
 };
 
 template <>
 struct Shape<ListCreateAccountStatusRequest> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("States", &ListCreateAccountStatusRequest::states),
                       field("NextToken", &ListCreateAccountStatusRequest::next_token),
                       field("MaxResults", &ListCreateAccountStatusRequest::max_results));
@@ -91,57 +91,57 @@ struct Shape<ListCreateAccountStatusRequest> {
 
 template <>
 struct Shape<ListCreateAccountStatusResponse> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("CreateAccountStatuses", &ListCreateAccountStatusResponse::create_account_statuses),
       field("NextToken", &ListCreateAccountStatusResponse::next_token));
 };
 
 template <>
 struct Shape<DescribeOrganizationRequest> {
-  static constexpr auto fields = std::tuple<>();
+  static constexpr auto kFields = std::tuple<>();
 };
 
 template <>
 struct Shape<DescribeOrganizationResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Organization", &DescribeOrganizationResponse::organization));
 };
 
 template <>
 struct Shape<ListAccountsRequest> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("NextToken", &ListAccountsRequest::next_token),
                       field("MaxResults", &ListAccountsRequest::max_results));
 };
 
 template <>
 struct Shape<ListAccountsResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Accounts", &ListAccountsResponse::accounts),
                       field("NextToken", &ListAccountsResponse::next_token));
 };
 
 template <>
 struct Shape<DescribeAccountRequest> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("AccountId", &DescribeAccountRequest::account_id, kRequired));
 };
 
 template <>
 struct Shape<DescribeAccountResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Account", &DescribeAccountResponse::account));
 };
 
 template <>
 struct Shape<CreateOrganizationRequest> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("FeatureSet", &CreateOrganizationRequest::feature_set));
 };
 
 template <>
 struct Shape<CreateOrganizationResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Organization", &CreateOrganizationResponse::organization));
 };
 

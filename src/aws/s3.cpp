@@ -11,20 +11,20 @@ using namespace aws::s3;
 
 template <>
 struct Shape<Bucket> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Name", &Bucket::name), field("CreationDate", &Bucket::creation_date),
                       field("BucketRegion", &Bucket::bucket_region));
 };
 
 template <>
 struct Shape<Owner> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("DisplayName", &Owner::display_name), field("ID", &Owner::id));
 };
 
 template <>
 struct Shape<ListBucketsResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Buckets", &ListBucketsResponse::buckets, 0, "Bucket"),
                       field("Owner", &ListBucketsResponse::owner),
                       field("ContinuationToken", &ListBucketsResponse::continuation_token),

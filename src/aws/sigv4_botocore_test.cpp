@@ -33,7 +33,7 @@ class Generator {
   explicit Generator(unsigned seed) : rng_(seed) {}
 
   GeneratedCase make(int index) {
-    static const char* kServices[] = {"iam", "sts", "s3", "aws-marketplace"};
+    static constexpr const char* kServices[] = {"iam", "sts", "s3", "aws-marketplace"};
     GeneratedCase c;
     c.service = kServices[index % 4];
     c.s3 = c.service == "s3";
@@ -78,8 +78,9 @@ class Generator {
 
  private:
   std::string make_path(bool s3) {
-    static const char* kSegments[] = {"bucket",   "a b",     "ünïcødé", "..", ".",   "",
-                                      "key+plus", "$dollar", "x%2Fy",   "~t", "dir", "o'q"};
+    static constexpr const char* kSegments[] = {"bucket", "a b", "ünïcødé",  "..",
+                                                ".",      "",    "key+plus", "$dollar",
+                                                "x%2Fy",  "~t",  "dir",      "o'q"};
     const int n = static_cast<int>(rng_() % 5);
     std::string path;
     for (int i = 0; i < n; ++i) {

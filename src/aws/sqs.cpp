@@ -8,7 +8,7 @@ using namespace aws::sqs;
 
 template <>
 struct Shape<MessageAttributeValue> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("StringValue", &MessageAttributeValue::string_value),
                       field("BinaryValue", &MessageAttributeValue::binary_value, kBlob),
                       field("DataType", &MessageAttributeValue::data_type, kRequired));
@@ -16,7 +16,7 @@ struct Shape<MessageAttributeValue> {
 
 template <>
 struct Shape<Message> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("MessageId", &Message::message_id), field("ReceiptHandle", &Message::receipt_handle),
       field("MD5OfBody", &Message::md5_of_body), field("Body", &Message::body),
       field("Attribute", &Message::attributes, kFlattened, {}, "Name", "Value"),
@@ -26,7 +26,7 @@ struct Shape<Message> {
 
 template <>
 struct Shape<ReceiveMessageRequest> {
-  static constexpr auto fields = std::make_tuple(
+  static constexpr auto kFields = std::make_tuple(
       field("QueueUrl", &ReceiveMessageRequest::queue_url, kRequired),
       field("AttributeNames", &ReceiveMessageRequest::attribute_names, kFlattened, "AttributeName"),
       field("MessageAttributeNames", &ReceiveMessageRequest::message_attribute_names, kFlattened,
@@ -39,13 +39,13 @@ struct Shape<ReceiveMessageRequest> {
 
 template <>
 struct Shape<ReceiveMessageResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Messages", &ReceiveMessageResponse::messages, kFlattened, "Message"));
 };
 
 template <>
 struct Shape<DeleteMessageRequest> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("QueueUrl", &DeleteMessageRequest::queue_url, kRequired),
                       field("ReceiptHandle", &DeleteMessageRequest::receipt_handle, kRequired));
 };

@@ -8,23 +8,23 @@ using namespace aws::sts;
 
 template <>
 struct Shape<Tag> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Key", &Tag::key, kRequired), field("Value", &Tag::value, kRequired));
 };
 
 template <>
 struct Shape<PolicyDescriptor> {
-  static constexpr auto fields = std::make_tuple(field("arn", &PolicyDescriptor::arn));
+  static constexpr auto kFields = std::make_tuple(field("arn", &PolicyDescriptor::arn));
 };
 
 template <>
 struct Shape<GetCallerIdentityRequest> {
-  static constexpr auto fields = std::tuple<>();
+  static constexpr auto kFields = std::tuple<>();
 };
 
 template <>
 struct Shape<GetCallerIdentityResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("UserId", &GetCallerIdentityResponse::user_id),
                       field("Account", &GetCallerIdentityResponse::account),
                       field("Arn", &GetCallerIdentityResponse::arn));
@@ -32,7 +32,7 @@ struct Shape<GetCallerIdentityResponse> {
 
 template <>
 struct Shape<AssumeRoleRequest> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("RoleArn", &AssumeRoleRequest::role_arn, kRequired),
                       field("RoleSessionName", &AssumeRoleRequest::role_session_name, kRequired),
                       field("PolicyArns", &AssumeRoleRequest::policy_arns),
@@ -48,7 +48,7 @@ struct Shape<AssumeRoleRequest> {
 
 template <>
 struct Shape<RoleCredentials> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("AccessKeyId", &RoleCredentials::access_key_id, kRequired),
                       field("SecretAccessKey", &RoleCredentials::secret_access_key, kRequired),
                       field("SessionToken", &RoleCredentials::session_token, kRequired),
@@ -57,14 +57,14 @@ struct Shape<RoleCredentials> {
 
 template <>
 struct Shape<AssumedRoleUser> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("AssumedRoleId", &AssumedRoleUser::assumed_role_id, kRequired),
                       field("Arn", &AssumedRoleUser::arn, kRequired));
 };
 
 template <>
 struct Shape<AssumeRoleResponse> {
-  static constexpr auto fields =
+  static constexpr auto kFields =
       std::make_tuple(field("Credentials", &AssumeRoleResponse::credentials),
                       field("AssumedRoleUser", &AssumeRoleResponse::assumed_role_user),
                       field("PackedPolicySize", &AssumeRoleResponse::packed_policy_size),

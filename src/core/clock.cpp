@@ -105,6 +105,11 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
   const long long secs =
       days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600LL +
       mi * 60LL + sec - offset;
+  // A TimePoint counts nanoseconds in 64 bits: about 1678 to 2262. Years outside that are refused
+  // rather than overflowed.
+  constexpr long long kLimit =
+      std::chrono::duration_cast<std::chrono::seconds>(TimePoint::duration::max()).count() - 1;
+  if (secs > kLimit || secs < -kLimit) return std::nullopt;
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(
       std::chrono::seconds(secs) + std::chrono::nanoseconds(nanos)));
 }

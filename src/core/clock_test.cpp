@@ -31,6 +31,13 @@ TEST(Rfc3339, ParsesOffsetsAndFractions) {
   EXPECT_EQ(*c - *b, 500ms);
 }
 
+TEST(Rfc3339, RefusesYearsATimePointCannotHold) {
+  EXPECT_TRUE(parse_rfc3339("2261-12-31T23:59:59Z").has_value());
+  EXPECT_TRUE(parse_rfc3339("1679-01-01T00:00:00Z").has_value());
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59Z").has_value());
+  EXPECT_FALSE(parse_rfc3339("0001-01-01T00:00:00Z").has_value());
+}
+
 TEST(Rfc3339, RejectsMalformed) {
   for (const char* bad :
        {"", "2026-11-23", "2026-13-01T00:00:00Z", "2026-11-23T25:00:00Z", "2026-11-23T09:00:00",

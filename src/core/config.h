@@ -32,7 +32,7 @@ struct Config {
   long long max_body_bytes = 64LL * 1024 * 1024;
   // MARKETLINK_MAX_HEADER_BYTES: largest request head (request line + headers) accepted (431
   // above).
-  long long max_header_bytes = 16 * 1024;
+  long long max_header_bytes = 16LL * 1024;
   // MARKETLINK_REQUEST_TIMEOUT: seconds to receive a whole request once it has started.
   int request_timeout_seconds = 30;
   // MARKETLINK_IDLE_TIMEOUT: seconds a keep-alive connection may sit idle.

@@ -22,7 +22,7 @@ std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
  public:
   BufferedStderrSink() : file_(fdopen(dup(STDERR_FILENO), "w")) {
-    if (file_ != nullptr) setvbuf(file_, nullptr, _IOFBF, 64 * 1024);
+    if (file_ != nullptr) setvbuf(file_, nullptr, _IOFBF, size_t{64} * 1024);
   }
   ~BufferedStderrSink() override {
     if (file_ != nullptr) std::fclose(file_);
@@ -43,7 +43,7 @@ class BufferedStderrSink final : public spdlog::sinks::base_sink<std::mutex> {
 };
 
 spdlog::logger& sink() {
-  static const std::shared_ptr<spdlog::logger> logger = [] {
+  static const std::shared_ptr<spdlog::logger> kLogger = [] {
     auto l = std::make_shared<spdlog::logger>("marketlink", std::make_shared<BufferedStderrSink>());
     l->set_level(spdlog::level::trace);
     l->flush_on(spdlog::level::warn);
@@ -52,7 +52,7 @@ spdlog::logger& sink() {
     std::atexit([] { spdlog::shutdown(); });
     return l;
   }();
-  return *logger;
+  return *kLogger;
 }
 
 spdlog::level::level_enum spdlog_level(Level level) {

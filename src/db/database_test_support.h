@@ -38,12 +38,12 @@ class TestDatabase {
 }  // namespace db::testing
 
 // Declares `db_` in a test fixture parameterized by TestBackend, skipping (or failing) as above.
-#define MARKETLINK_OPEN_TEST_DATABASE(holder)                              \
-  do {                                                                     \
-    std::string skip_reason;                                               \
-    holder = ::db::testing::TestDatabase::create(GetParam(), skip_reason); \
-    if (!holder) {                                                         \
-      if (skip_reason.rfind("FAIL:", 0) == 0) FAIL() << skip_reason;       \
-      GTEST_SKIP() << skip_reason;                                         \
-    }                                                                      \
+#define MARKETLINK_OPEN_TEST_DATABASE(holder)                                \
+  do {                                                                       \
+    std::string skip_reason;                                                 \
+    (holder) = ::db::testing::TestDatabase::create(GetParam(), skip_reason); \
+    if (!(holder)) {                                                         \
+      if (skip_reason.rfind("FAIL:", 0) == 0) FAIL() << skip_reason;         \
+      GTEST_SKIP() << skip_reason;                                           \
+    }                                                                        \
   } while (0)

@@ -29,9 +29,9 @@ struct MultipartPart {
 struct MultipartLimits {
   size_t max_parts = 32;
   // Largest part body (a file), in bytes.
-  size_t max_part_bytes = 64 * 1024 * 1024;
+  size_t max_part_bytes = size_t{64} * 1024 * 1024;
   // Largest header block of one part, in bytes.
-  size_t max_header_bytes = 8 * 1024;
+  size_t max_header_bytes = size_t{8} * 1024;
 };
 
 // The boundary named by a multipart/form-data Content-Type header value.

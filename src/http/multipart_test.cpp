@@ -24,7 +24,8 @@ std::string file_form(const std::string& csv) {
 TEST(Multipart, ReadsFieldsAndFilesAsBrowsersSendThem) {
   const std::string csv =
       "account_id;marketplace_id;account_model\r\n111111111111;MP-0000;SPAM\r\n";
-  auto parts = parse_multipart(kType, file_form(csv));
+  const std::string body = file_form(csv);  // parts are views into it
+  auto parts = parse_multipart(kType, body);
   ASSERT_TRUE(parts.ok()) << parts.error().message;
   ASSERT_EQ(parts->size(), 2u);
   EXPECT_EQ((*parts)[0].name, "csrf_token");
@@ -41,10 +42,12 @@ TEST(Multipart, ReadsFieldsAndFilesAsBrowsersSendThem) {
 TEST(Multipart, BodiesMayHoldAnythingButTheDelimiter) {
   // A body containing the boundary text without the preceding CRLF, dashes and blank lines.
   const std::string tricky = "a\r\n\r\n----formBoundaryX7 not at a line start\r\n-- --\r\n";
-  auto parts = parse_multipart(kType, file_form(tricky));
+  const std::string body = file_form(tricky);  // parts are views into it
+  auto parts = parse_multipart(kType, body);
   ASSERT_TRUE(parts.ok()) << parts.error().message;
   EXPECT_EQ((*parts)[1].body, tricky);
-  auto empty = parse_multipart(kType, file_form(""));
+  const std::string empty_body = file_form("");
+  auto empty = parse_multipart(kType, empty_body);
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ((*empty)[1].body, "");
 }

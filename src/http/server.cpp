@@ -63,7 +63,7 @@ constexpr int kMethods = static_cast<int>(Method::kOther) + 1;
 class RequestStats {
  public:
   explicit RequestStats(const Router& router)
-      : router_(router), slots_(router.routes().size() + 2 * kMethods) {}
+      : router_(router), slots_(router.routes().size() + size_t{2} * kMethods) {}
 
   static constexpr size_t kNoRoute = static_cast<size_t>(-1);
 

@@ -39,7 +39,7 @@ struct ServerSettings {
   int io_threads = 1;
   int worker_threads = 8;
   long long max_body_bytes = 64LL * 1024 * 1024;  // 413 above
-  long long max_header_bytes = 16 * 1024;         // 431 above
+  long long max_header_bytes = 16LL * 1024;       // 431 above
   // To receive a request (headers and body) from its first byte; 408 after. With Expect:
   // 100-continue, the body gets this much again from the moment 100 Continue is sent.
   std::chrono::seconds request_timeout{30};

@@ -571,22 +571,16 @@ TEST_P(IdentityServiceTest, ControlCharactersAndBrokenUtf8AreRefusedInEveryName)
       "Ja\rne",
       "Ja\nne",
       "Ja\tne",
-      "Ja\x7f"
-      "ne",  // DEL
-      "Ja\xc2\x85"
-      "ne",  // U+0085 NEXT LINE (C1)
-      "Ja\xc2\x9b"
-      "31m",  // U+009B CONTROL SEQUENCE INTRODUCER (C1)
-      "Ja\xe2\x80\xa8"
-      "ne",  // U+2028 LINE SEPARATOR
-      "Ja\xe2\x80\xae"
-      "en",            // U+202E RIGHT-TO-LEFT OVERRIDE
-      "\xff\xfe",      // not UTF-8: bytes that never appear in it
-      "Ja\xc3",        // a truncated sequence
-      "\xc0\xaf",      // an overlong '/'
-      "\xed\xa0\x80",  // a surrogate
-      "Ja\xe9"
-      "ne",  // Latin-1, not UTF-8
+      "Ja\x7fne",             // DEL
+      "Ja\xc2\x85ne",         // U+0085 NEXT LINE (C1)
+      "Ja\xc2\x9b\x33\x31m",  // U+009B CONTROL SEQUENCE INTRODUCER (C1), then "31m"
+      "Ja\xe2\x80\xa8ne",     // U+2028 LINE SEPARATOR
+      "Ja\xe2\x80\xae\x65n",  // U+202E RIGHT-TO-LEFT OVERRIDE, then "en"
+      "\xff\xfe",             // not UTF-8: bytes that never appear in it
+      "Ja\xc3",               // a truncated sequence
+      "\xc0\xaf",             // an overlong '/'
+      "\xed\xa0\x80",         // a surrogate
+      "Ja\xe9ne",             // Latin-1, not UTF-8
   };
   for (const std::string& name : bad) {
     SCOPED_TRACE(::testing::PrintToString(name));

@@ -146,9 +146,10 @@ TEST_P(AwsAccessTest, SavesKeysWithTheSecretSealedAndNeverShown) {
 
   // Stored sealed: the secret's text is nowhere in the table.
   std::string sealed;
+  const std::string provider = kAcme;  // soci::use binds a reference: it must outlive the query
   auto read = t_->db().transact([&](db::Tx& tx) -> core::Status {
     tx.sql() << "SELECT secret_sealed FROM pool_aws_access WHERE provider_org_id = :p",
-        soci::into(sealed), soci::use(std::string(kAcme));
+        soci::into(sealed), soci::use(provider);
     return core::Status();
   });
   ASSERT_TRUE(read.ok());

@@ -24,7 +24,7 @@ std::string field(const Json& input, const std::string& name, size_t max_len, bo
     return {};
   }
   if (!input[name].is_string()) validation(name, name + " must be a string.");
-  const std::string value = input[name].get<std::string>();
+  std::string value = input[name].get<std::string>();
   if (required && value.empty()) validation(name, name + " must not be empty.");
   if (value.size() > max_len)
     validation(name, fmt::format("{} must be at most {} characters.", name, max_len));
@@ -32,7 +32,7 @@ std::string field(const Json& input, const std::string& name, size_t max_len, bo
 }
 
 std::string contact_type(const Json& input) {
-  const std::string type = field(input, "AlternateContactType", 32, true);
+  std::string type = field(input, "AlternateContactType", 32, true);
   if (type != "BILLING" && type != "OPERATIONS" && type != "SECURITY") {
     validation("AlternateContactType",
                "AlternateContactType must be one of BILLING, OPERATIONS, SECURITY.");

@@ -13,7 +13,7 @@ namespace {
 constexpr std::string_view kXmlns = "https://iam.amazonaws.com/doc/2010-05-08/";
 
 std::string user_name(const Call& call) {
-  const std::string name = call.param("UserName");
+  std::string name = call.param("UserName");
   static const std::regex kName(R"([\w+=,.@-]{1,64})");
   if (!std::regex_match(name, kName)) {
     throw_error(400, "ValidationError",

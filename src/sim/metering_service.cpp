@@ -37,9 +37,10 @@ core::TimePoint parse_timestamp(const Json& value, std::string_view field) {
 
 void check_window(const Ctx& ctx, core::TimePoint t) {
   if (t < ctx.now - ctx.st.settings.metering_window || t > ctx.now + kFutureAllowance) {
-    throw_error(400, "TimestampOutOfBoundsException",
-                fmt::format("Timestamp {} is out of the allowed range ({} h before now).",
-                            iso8601(t), ctx.st.settings.metering_window.count() / 3600.0));
+    throw_error(
+        400, "TimestampOutOfBoundsException",
+        fmt::format("Timestamp {} is out of the allowed range ({} h before now).", iso8601(t),
+                    static_cast<double>(ctx.st.settings.metering_window.count()) / 3600.0));
   }
 }
 

@@ -68,7 +68,7 @@ class PoolApiTest : public testing::WebTest {
   }
   Reply add(const std::string& id, const std::string& marketplace = "MP-0000",
             const std::string& model = "SPAM") {
-    const Reply r =
+    Reply r =
         call(http::Method::kPost, "/api/v1/orgs/acme/pool/accounts",
              json{{"account_id", id}, {"marketplace_id", marketplace}, {"model", model}}.dump());
     h_.clock.advance(10ms);

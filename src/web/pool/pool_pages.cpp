@@ -144,8 +144,8 @@ struct PoolPages {
 
   // Where a form on the list asks to go back to: the list it was on, else the list's start.
   static std::string back_to(const RequestContext& ctx, const std::string& back) {
-    const std::string safe = safe_next(back);
-    const std::string start = base(ctx);
+    std::string safe = safe_next(back);
+    std::string start = base(ctx);
     if (safe == start || safe.starts_with(start + "?")) return safe;
     return start;
   }
@@ -595,10 +595,12 @@ struct PoolPages {
       return auth.redirect_with_flash(back, "Select the accounts to delete first.", "info");
     }
     if (f["confirmed"] != "yes") {
-      return confirm_page(r, ctx, fmt::format("Delete {}?", accounts_word(ids.size())),
-                          "Nothing is deleted if any of them is in Provisioning in progress. "
-                          "Their history is deleted with them; this cannot be undone.",
-                          base(ctx) + "/delete", ids, back, "Delete " + accounts_word(ids.size()));
+      return confirm_page(
+          r, ctx, fmt::format("Delete {}?", accounts_word(static_cast<long long>(ids.size()))),
+          "Nothing is deleted if any of them is in Provisioning in progress. "
+          "Their history is deleted with them; this cannot be undone.",
+          base(ctx) + "/delete", ids, back,
+          "Delete " + accounts_word(static_cast<long long>(ids.size())));
     }
     auto removed = pool.remove_selected(ctx.org_id(), ids, changed_by(r, ctx));
     if (!removed.ok()) {
