@@ -1,8 +1,7 @@
 // HTTP-level tests of the account pool's JSON API on both backends: the real routes, Auth and
 // pool::Pool, driven in-process with API tokens and a signed-in member.
-#include "pool/migrations.h"
-#include "pool/pool_test_support.h"
 #include "web/pool/pool_routes.h"
+#include "web/pool/pool_web_test_support.h"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +10,6 @@
 #include <nlohmann/json.hpp>
 
 #include "identity/identity_test_support.h"
-#include "web/identity/identity_web_test_support.h"
 #include "web/pages.h"
 #include "web/web_test_support.h"
 
@@ -25,15 +23,11 @@ using testing::Reply;
 using testing::TestClient;
 using namespace std::chrono_literals;
 
-class PoolApiTest : public testing::WebTest {
+class PoolApiTest : public testing::PoolWebTest {
  protected:
   void SetUp() override {
-    open_web({pool::migrations()});
+    open_pool_web();
     if (IsSkipped() || HasFatalFailure()) return;
-    marketplaces_ = std::make_unique<pool::testing::FixedMarketplaces>(
-        std::set<std::string>{"MP-0000", "MP-0001"});
-    pool_ = std::make_unique<pool::Pool>(h_.database->db(), h_.clock, *marketplaces_, *h_.audit);
-    ASSERT_TRUE(add_pool_routes(router_, *pages_, *auth_, *pool_).ok());
 
     const identity::User alice = h_.user("alice@example.com", "Alice");
     const identity::User bob = h_.user("bob@example.com", "Bob");
@@ -85,8 +79,6 @@ class PoolApiTest : public testing::WebTest {
     return a.ok() ? a->status : pool::AccountStatus::kReady;
   }
 
-  std::unique_ptr<pool::testing::FixedMarketplaces> marketplaces_;
-  std::unique_ptr<pool::Pool> pool_;
   identity::Organization acme_, globex_;
   std::string acme_token_, globex_token_;
 };

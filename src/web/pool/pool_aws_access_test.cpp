@@ -7,10 +7,8 @@
 
 #include "core/metrics.h"
 #include "jobs/job_queue.h"
-#include "pool/migrations.h"
-#include "pool/pool_test_support.h"
-#include "web/identity/identity_web_test_support.h"
 #include "web/pool/pool_routes.h"
+#include "web/pool/pool_web_test_support.h"
 #include "web/web_test_support.h"
 
 namespace web {
@@ -43,14 +41,11 @@ class FakeAws final : public pool::ProviderAws {
   }
 };
 
-class PoolAwsAccessTest : public testing::WebTest {
+class PoolAwsAccessTest : public testing::PoolWebTest {
  protected:
   void SetUp() override {
-    open_web({pool::migrations()});
+    open_pool_web();
     if (IsSkipped() || HasFatalFailure()) return;
-    marketplaces_ =
-        std::make_unique<pool::testing::FixedMarketplaces>(std::set<std::string>{"MP-0000"});
-    pool_ = std::make_unique<pool::Pool>(h_.database->db(), h_.clock, *marketplaces_, *h_.audit);
     queue_ =
         std::make_unique<jobs::JobQueue>(h_.database->db(), h_.clock, ids_, metrics_,
                                          jobs::QueueSettings{.workers = 0}, [] { return 0.5; });
@@ -60,7 +55,6 @@ class PoolAwsAccessTest : public testing::WebTest {
     access_ = std::make_unique<pool::AwsAccess>(h_.database->db(), h_.clock, *pool_, aws_, *queue_,
                                                 *h_.audit, box_.get());
     ASSERT_TRUE(access_->register_jobs().ok());
-    ASSERT_TRUE(add_pool_routes(router_, *pages_, *auth_, *pool_).ok());
     ASSERT_TRUE(add_pool_aws_access_routes(router_, *pages_, *auth_, *access_).ok());
 
     const identity::User alice = h_.user("alice@example.com", "Alice");
@@ -104,8 +98,6 @@ class PoolAwsAccessTest : public testing::WebTest {
 
   core::RandomIdGenerator ids_;
   core::Metrics metrics_;
-  std::unique_ptr<pool::testing::FixedMarketplaces> marketplaces_;
-  std::unique_ptr<pool::Pool> pool_;
   std::unique_ptr<jobs::JobQueue> queue_;
   std::unique_ptr<identity::SecretBox> box_;
   FakeAws aws_;

@@ -7,10 +7,8 @@
 #include <algorithm>
 
 #include "identity/identity_test_support.h"
-#include "pool/migrations.h"
-#include "pool/pool_test_support.h"
-#include "web/identity/identity_web_test_support.h"
 #include "web/pool/pool_routes.h"
+#include "web/pool/pool_web_test_support.h"
 #include "web/web_test_support.h"
 
 namespace web {
@@ -38,15 +36,11 @@ bool contains(const std::string& text, const std::string& needle) {
   return text.find(needle) != std::string::npos;
 }
 
-class PoolPagesTest : public testing::WebTest {
+class PoolPagesTest : public testing::PoolWebTest {
  protected:
   void SetUp() override {
-    open_web({pool::migrations()});
+    open_pool_web();
     if (IsSkipped() || HasFatalFailure()) return;
-    marketplaces_ = std::make_unique<pool::testing::FixedMarketplaces>(
-        std::set<std::string>{"MP-0000", "MP-0001"});
-    pool_ = std::make_unique<pool::Pool>(h_.database->db(), h_.clock, *marketplaces_, *h_.audit);
-    ASSERT_TRUE(add_pool_routes(router_, *pages_, *auth_, *pool_).ok());
 
     const identity::User alice = h_.user("alice@example.com", "Alice Admin");
     const identity::User bob = h_.user("bob@example.com", "Bob");
@@ -113,8 +107,6 @@ class PoolPagesTest : public testing::WebTest {
     return c.get(redirect.location()).body;
   }
 
-  std::unique_ptr<pool::testing::FixedMarketplaces> marketplaces_;
-  std::unique_ptr<pool::Pool> pool_;
   identity::Organization acme_, globex_, initech_;
 };
 
