@@ -15,7 +15,7 @@ test:
 
 # The tests again, built with AddressSanitizer and UndefinedBehaviorSanitizer (./build-asan).
 test-sanitize:
-	bash scripts/test-sanitize.sh
+	bash scripts/test.sh asan
 
 build:
 	bash scripts/install-deps.sh

@@ -1,7 +1,7 @@
 """Starts `marketlink sim` for a conformance suite and talks to its control API.
 
 Used by the suites in this folder (run with /usr/bin/python3). The binary comes from
-MARKETLINK_BINARY (set by ctest and scripts/test.sh). Nothing here reaches beyond 127.0.0.1.
+MARKETLINK_BINARY (set by ctest). Nothing here reaches beyond 127.0.0.1.
 """
 import base64
 import http.server
