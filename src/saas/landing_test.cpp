@@ -36,6 +36,7 @@ class LandingTest : public SaasFixture {
 
   static std::vector<EventKind> kinds(const std::vector<RegistrationEvent>& events) {
     std::vector<EventKind> out;
+    out.reserve(events.size());
     for (const auto& e : events) out.push_back(e.kind);
     return out;
   }
@@ -78,7 +79,8 @@ TEST_P(LandingTest, AResolvedTokenBecomesARegistration) {
   EXPECT_EQ(read->reference, r.reference);
   EXPECT_EQ(read->outcome, Outcome::kResolved);
   EXPECT_EQ(read->license_arn, r.license_arn);
-  EXPECT_EQ(kinds(timeline(r.id)), (std::vector<EventKind>{EventKind::kLanded, EventKind::kResolved}));
+  EXPECT_EQ(kinds(timeline(r.id)),
+            (std::vector<EventKind>{EventKind::kLanded, EventKind::kResolved}));
   EXPECT_NE(timeline(r.id)[1].detail.find("111122223333"), std::string::npos);
 }
 
@@ -179,9 +181,9 @@ TEST_P(LandingTest, OnlyAPlainOfferTypeIsKept) {
             "free-trial");
   EXPECT_EQ(h_.land(h_.token("e2", "legacy-prod", "555566667778", "e2"), "free-\ntrial").offer_type,
             "");
-  EXPECT_EQ(h_.land(h_.token("e3", "legacy-prod", "555566667779", "e3"), std::string(65, 'a'))
-                .offer_type,
-            "");
+  EXPECT_EQ(
+      h_.land(h_.token("e3", "legacy-prod", "555566667779", "e3"), std::string(65, 'a')).offer_type,
+      "");
 }
 
 TEST_P(LandingTest, IdenticalLandingsAtOnceEndInOneRegistration) {
@@ -198,6 +200,7 @@ TEST_P(LandingTest, IdenticalLandingsAtOnceEndInOneRegistration) {
     std::vector<std::string> errors;
     std::mutex mutex;
     std::vector<std::thread> clicks;
+    clicks.reserve(kClicks);
     for (int i = 0; i < kClicks; ++i) {
       clicks.emplace_back([&, i] {
         auto r = h_.service->land({.token = t});
@@ -238,8 +241,7 @@ TEST_P(LandingTest, ChoicesGoOnTheTimeline) {
                                     EventKind::kChoseExisting, EventKind::kChoseNew}));
   EXPECT_EQ(h_.service->record_choice("no-such-id", Choice::kNew).error().slug,
             "registration_not_found");
-  EXPECT_EQ(h_.service->record_choice(r.id, Choice::kNone).error().code,
-            core::ErrorCode::kInvalid);
+  EXPECT_EQ(h_.service->record_choice(r.id, Choice::kNone).error().code, core::ErrorCode::kInvalid);
 }
 
 // Every text value of every table in the database, as (table.column, value).

@@ -49,8 +49,8 @@ class ProductsTest : public SaasFixture {
 };
 
 TEST_P(ProductsTest, CreatesAndReadsBackEveryField) {
-  auto created = h_.service->create_product(h_.operator_org.id, full("acme-1"),
-                                            h_.operator_actor());
+  auto created =
+      h_.service->create_product(h_.operator_org.id, full("acme-1"), h_.operator_actor());
   ASSERT_TRUE(created.ok()) << created.error().message;
   EXPECT_EQ(created->name, "Acme Analytics") << "trimmed";
   auto read = h_.service->product("acme-1");
@@ -127,9 +127,9 @@ TEST_P(ProductsTest, RefusesBadFieldsOneByOne) {
   f = full("ok");
   f.name = std::string(201, 'n');
   EXPECT_EQ(refused_field(f), Fields{"name"});
-  for (const char* url : {"http://aws.amazon.com/marketplace", "ftp://aws.amazon.com/x",
-                          "https://", "https:///path", "https://user@host/", "https://a b/",
-                          "aws.amazon.com/marketplace"}) {
+  for (const char* url :
+       {"http://aws.amazon.com/marketplace", "ftp://aws.amazon.com/x", "https://", "https:///path",
+        "https://user@host/", "https://a b/", "aws.amazon.com/marketplace"}) {
     f = full("ok");
     f.manage_url = url;
     EXPECT_EQ(refused_field(f), Fields{"manage_url"}) << url;
@@ -184,7 +184,8 @@ TEST_P(ProductsTest, HttpIsAcceptedOnlyForALoopbackConsole) {
 }
 
 TEST_P(ProductsTest, ATakenCodeIsAConflictOnTheCodeField) {
-  ASSERT_TRUE(h_.service->create_product(h_.operator_org.id, full("dup"), h_.operator_actor()).ok());
+  ASSERT_TRUE(
+      h_.service->create_product(h_.operator_org.id, full("dup"), h_.operator_actor()).ok());
   auto again = h_.service->create_product(h_.operator_org.id, full("dup"), h_.operator_actor());
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, core::ErrorCode::kConflict);
@@ -223,25 +224,26 @@ TEST_P(ProductsTest, UpdateChangesTheFieldsGivenAndKeepsTheOthers) {
 }
 
 TEST_P(ProductsTest, UpdateChecksTheResultAndNeverTheCode) {
-  ASSERT_TRUE(h_.service->create_product(h_.operator_org.id, full("up2"), h_.operator_actor()).ok());
+  ASSERT_TRUE(
+      h_.service->create_product(h_.operator_org.id, full("up2"), h_.operator_actor()).ok());
   auto r = h_.service->update_product(h_.operator_org.id, "up2", {.product_code = "other"},
                                       h_.operator_actor());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(fields_of(r.error()), std::set<std::string>{"product_code"});
   // The same code is fine (a PATCH body may repeat it).
-  EXPECT_TRUE(h_.service
-                  ->update_product(h_.operator_org.id, "up2", {.product_code = "up2"},
-                                   h_.operator_actor())
-                  .ok());
+  EXPECT_TRUE(
+      h_.service
+          ->update_product(h_.operator_org.id, "up2", {.product_code = "up2"}, h_.operator_actor())
+          .ok());
   // Free with the dimensions it has: refused, as on create.
-  r = h_.service->update_product(h_.operator_org.id, "up2",
-                                 {.pricing_model = PricingModel::kFree}, h_.operator_actor());
+  r = h_.service->update_product(h_.operator_org.id, "up2", {.pricing_model = PricingModel::kFree},
+                                 h_.operator_actor());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(fields_of(r.error()), std::set<std::string>{"dimensions"});
   EXPECT_EQ(h_.service->product("up2")->pricing_model, PricingModel::kContractWithConsumption);
 
-  auto missing = h_.service->update_product(h_.operator_org.id, "nope", {.name = "x"},
-                                            h_.operator_actor());
+  auto missing =
+      h_.service->update_product(h_.operator_org.id, "nope", {.name = "x"}, h_.operator_actor());
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().slug, "product_not_found");
   EXPECT_EQ(h_.service->product("nope").error().code, core::ErrorCode::kNotFound);

@@ -169,9 +169,9 @@ struct AuthorizeView {
 
 struct RegistrationDetails {
   Registration registration;
-  std::optional<Product> product;            // nullopt for product codes that are not ours
-  std::vector<RegistrationEvent> timeline;   // oldest first
-  std::optional<Link> link;                  // the link it made or last updated
+  std::optional<Product> product;           // nullopt for product codes that are not ours
+  std::vector<RegistrationEvent> timeline;  // oldest first
+  std::optional<Link> link;                 // the link it made or last updated
 };
 
 // An organization's AWS Marketplace subscription: its link and the product.
@@ -181,12 +181,12 @@ struct Subscription {
 };
 
 struct RegistrationFilter {
-  std::string product_code;                     // "" for any
+  std::string product_code;  // "" for any
   std::optional<Outcome> outcome;
-  std::optional<LinkStatus> link_status;        // of the link the registration made
-  std::string customer_aws_account_id;          // "" for any; exact
-  std::optional<core::TimePoint> landed_from;   // inclusive
-  std::optional<core::TimePoint> landed_before; // exclusive
+  std::optional<LinkStatus> link_status;         // of the link the registration made
+  std::string customer_aws_account_id;           // "" for any; exact
+  std::optional<core::TimePoint> landed_from;    // inclusive
+  std::optional<core::TimePoint> landed_before;  // exclusive
 };
 
 struct PageRequest {
@@ -227,8 +227,8 @@ class SaasService {
   // Set fields change, the others stay; product_code cannot change (invalid_product). Audited as
   // "saas.product_updated".
   core::Result<Product> update_product(const std::string& operator_org_id,
-                                       const std::string& product_code,
-                                       const ProductFields& fields, const identity::Actor& actor);
+                                       const std::string& product_code, const ProductFields& fields,
+                                       const identity::Actor& actor);
   core::Result<Product> product(const std::string& product_code) const;
   // Ordered by name, then code.
   core::Result<std::vector<Product>> products() const;

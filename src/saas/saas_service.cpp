@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <set>
 
@@ -31,8 +32,7 @@ core::Error with_detail(core::Error e, std::string field, std::string message) {
 // --- Product fields ---
 
 bool is_loopback_host(std::string_view host) {
-  return host == "localhost" || host == "127.0.0.1" || host == "[::1]" ||
-         host.starts_with("127.");
+  return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host.starts_with("127.");
 }
 
 // https://host[:port][/…]; http:// only for loopback hosts (the sandbox's simulator console).
@@ -71,9 +71,8 @@ std::optional<std::string> url_problem(std::string_view url) {
   return std::nullopt;
 }
 
-void check_text(std::string_view trimmed, std::string_view field, size_t max_chars,
-                bool required, std::string_view empty_message,
-                std::vector<core::ErrorDetail>& errors) {
+void check_text(std::string_view trimmed, std::string_view field, size_t max_chars, bool required,
+                std::string_view empty_message, std::vector<core::ErrorDetail>& errors) {
   switch (identity::check_name(trimmed, max_chars)) {
     case identity::NameProblem::kNone: return;
     case identity::NameProblem::kEmpty:
@@ -92,8 +91,8 @@ void check_text(std::string_view trimmed, std::string_view field, size_t max_cha
 }
 
 core::Error product_error(std::vector<core::ErrorDetail> details) {
-  core::Error e = core::invalid("Some fields of the product need your attention.",
-                                "invalid_product");
+  core::Error e =
+      core::invalid("Some fields of the product need your attention.", "invalid_product");
   e.details = std::move(details);
   return e;
 }
@@ -106,9 +105,8 @@ core::Result<Product> merged_product(Product base, const ProductFields& f, bool 
     if (code.empty()) {
       errors.push_back({"product_code", "Enter the product code from AWS Marketplace."});
     } else if (!is_product_code(code)) {
-      errors.push_back({"product_code",
-                        fmt::format("Use 1 to {} letters, digits, '-' or '_'.",
-                                    kMaxProductCodeLength)});
+      errors.push_back({"product_code", fmt::format("Use 1 to {} letters, digits, '-' or '_'.",
+                                                    kMaxProductCodeLength)});
     }
     base.product_code = code;
   } else if (f.product_code && std::string(core::trim(*f.product_code)) != base.product_code) {
@@ -116,8 +114,7 @@ core::Result<Product> merged_product(Product base, const ProductFields& f, bool 
   }
   if (f.name) base.name = std::string(identity::trim_name(*f.name));
   if (creating || f.name) {
-    check_text(base.name, "name", kMaxProductNameLength, true, "Enter the product's name.",
-               errors);
+    check_text(base.name, "name", kMaxProductNameLength, true, "Enter the product's name.", errors);
   }
   if (f.pricing_model) {
     base.pricing_model = *f.pricing_model;
@@ -136,7 +133,8 @@ core::Result<Product> merged_product(Product base, const ProductFields& f, bool 
   if (creating || f.manage_url) {
     if (auto p = url_problem(base.manage_url)) errors.push_back({"manage_url", *p});
   }
-  if (f.support_contact) base.support_contact = std::string(identity::trim_name(*f.support_contact));
+  if (f.support_contact)
+    base.support_contact = std::string(identity::trim_name(*f.support_contact));
   if (creating || f.support_contact) {
     check_text(base.support_contact, "support_contact", kMaxSupportContactLength, true,
                "Enter where buyers get support (an e-mail address or a URL).", errors);
@@ -199,9 +197,8 @@ std::string changed_fields(const Product& before, const Product& after) {
   return core::join_first(changed, changed.size());
 }
 
-identity::AuditEntry product_audit(const std::string& operator_org_id,
-                                   const identity::Actor& actor, std::string action,
-                                   const Product& p, std::string detail) {
+identity::AuditEntry product_audit(const std::string& operator_org_id, const identity::Actor& actor,
+                                   std::string action, const Product& p, std::string detail) {
   return {.org_id = operator_org_id,
           .subject_user_id = {},
           .actor = actor,
@@ -377,11 +374,10 @@ core::Error org_already_linked(const identity::Organization& org, const Product&
 
 // The link errors that are recorded on the registration as a refusal.
 bool is_refusal(const core::Error& e) {
-  static const std::set<std::string> kRefusals = {
-      "token_not_resolved", "registration_used", "registration_expired",
-      "organization_not_found", "not_admin", "no_subscription", "buyer_linked_elsewhere",
-      "org_already_linked"};
-  return kRefusals.contains(e.slug);
+  constexpr std::array<std::string_view, 8> kRefusals = {
+      "token_not_resolved", "registration_used", "registration_expired",   "organization_not_found",
+      "not_admin",          "no_subscription",   "buyer_linked_elsewhere", "org_already_linked"};
+  return std::find(kRefusals.begin(), kRefusals.end(), e.slug) != kRefusals.end();
 }
 
 // What linking would do, decided from what was read. The order of the checks is the contract's.
@@ -393,7 +389,7 @@ enum class Plan {
 
 struct LinkFacts {
   const Registration& registration;
-  const Product* product = nullptr;  // null when the registration did not resolve
+  const Product* product = nullptr;             // null when the registration did not resolve
   const identity::Organization* org = nullptr;  // null when unknown or the user is no member
   std::optional<identity::Role> role;
   const std::vector<Contact>* admins = nullptr;
@@ -405,8 +401,7 @@ struct LinkFacts {
 // Conditions 1-3 of the header comment, which do not depend on the organization (but for a
 // registration linked to the organization asked about: `org_id`).
 std::optional<core::Error> registration_problem(const Registration& r, const std::string& org_id,
-                                                core::TimePoint now,
-                                                const SaasSettings& settings) {
+                                                core::TimePoint now, const SaasSettings& settings) {
   if (!r.resolved()) return not_resolved(r);
   if (r.linked()) {
     if (r.linked_org_id == org_id) return std::nullopt;
@@ -542,14 +537,13 @@ core::Result<Product> SaasService::create_product(const std::string& operator_or
   product->updated_at = at;
   return store_->write([&](SaasTx& tx) -> core::Result<Product> {
     if (auto inserted = tx.insert_product(*product); !inserted.ok()) return inserted.error();
-    audit_.record(tx.transaction(),
-                  product_audit(operator_org_id, actor, "saas.product_created", *product,
-                                fmt::format("Registered the product {} ({}): {}, {}.",
-                                            product->name, product->product_code,
-                                            pricing_model_name(product->pricing_model),
-                                            product->concurrent_agreements
-                                                ? "concurrent agreements"
-                                                : "legacy customer identifier")));
+    audit_.record(
+        tx.transaction(),
+        product_audit(operator_org_id, actor, "saas.product_created", *product,
+                      fmt::format("Registered the product {} ({}): {}, {}.", product->name,
+                                  product->product_code, pricing_model_name(product->pricing_model),
+                                  product->concurrent_agreements ? "concurrent agreements"
+                                                                 : "legacy customer identifier")));
     return *product;
   });
 }
@@ -653,11 +647,12 @@ core::Result<Registration> SaasService::resolve_and_store(const std::string& dig
                                "AWS account " + limited(a.buyer.customer_aws_account_id, 20));
       }
       const bool named = a.outcome == Outcome::kResolved || a.outcome == Outcome::kProductUnknown;
-      const RegistrationEvent outcome_event{
-          .kind = a.outcome == Outcome::kResolved ? EventKind::kResolved : EventKind::kResolveFailed,
-          .slug = a.outcome == Outcome::kResolved ? "" : a.slug,
-          .detail = a.detail,
-          .at = at};
+      const RegistrationEvent outcome_event{.kind = a.outcome == Outcome::kResolved
+                                                        ? EventKind::kResolved
+                                                        : EventKind::kResolveFailed,
+                                            .slug = a.outcome == Outcome::kResolved ? "" : a.slug,
+                                            .detail = a.detail,
+                                            .at = at};
 
       auto existing = tx.registration_by_digest(digest, Lock::kForUpdate);
       if (!existing) {
@@ -679,9 +674,9 @@ core::Result<Registration> SaasService::resolve_and_store(const std::string& dig
         if (!inserted.ok()) return inserted.error();
         if (*inserted) {
           tx.append_event(r.id, {.kind = EventKind::kLanded,
-                                 .detail = offer_type.empty()
-                                               ? "Landed from AWS Marketplace."
-                                               : "Landed from AWS Marketplace (" + offer_type + ").",
+                                 .detail = offer_type.empty() ? "Landed from AWS Marketplace."
+                                                              : "Landed from AWS Marketplace (" +
+                                                                    offer_type + ").",
                                  .at = landed_at});
           tx.append_event(r.id, outcome_event);
           return r;
@@ -720,10 +715,9 @@ core::Result<Registration> SaasService::resolve_and_store(const std::string& dig
       continue;
     }
     if (stored.ok() && stored->outcome != Outcome::kResolved) {
-      core::log::info("saas landing not resolved",
-                      {{"registration", stored->id},
-                       {"reference", stored->reference},
-                       {"outcome", outcome_name(stored->outcome)}});
+      core::log::info("saas landing not resolved", {{"registration", stored->id},
+                                                    {"reference", stored->reference},
+                                                    {"outcome", outcome_name(stored->outcome)}});
     }
     return stored;
   }
@@ -739,12 +733,11 @@ core::Result<Registration> SaasService::record_choice(const std::string& registr
     if (!r) return core::not_found("There is no such registration.", "registration_not_found");
     if (r->choice == choice) return *r;
     tx.set_choice(r->id, choice, at);
-    tx.append_event(r->id,
-                    {.kind = choice == Choice::kNew ? EventKind::kChoseNew
-                                                    : EventKind::kChoseExisting,
-                     .detail = choice == Choice::kNew ? "Chose to create a new account."
-                                                      : "Chose to link an existing account.",
-                     .at = at});
+    tx.append_event(
+        r->id, {.kind = choice == Choice::kNew ? EventKind::kChoseNew : EventKind::kChoseExisting,
+                .detail = choice == Choice::kNew ? "Chose to create a new account."
+                                                 : "Chose to link an existing account.",
+                .at = at});
     r->choice = choice;
     r->updated_at = at;
     return *r;
@@ -865,16 +858,15 @@ core::Result<LinkResult> SaasService::link(const std::string& registration_id,
         }
         out.link = l;
         out.change = LinkChange::kCreated;
-        tx.append_event(r->id, {.kind = EventKind::kLinked,
-                                .detail = fmt::format("Linked {} to {}.", buyer_text(*r),
-                                                      org->name),
-                                .org_id = org->id,
-                                .user_id = actor.user_id,
-                                .at = at});
-        audit_.record(tx.transaction(),
-                      link_audit(*org, actor, "saas.linked", l,
-                                 fmt::format("Linked to AWS Marketplace: {}, {}.", product->name,
-                                             buyer_text(*r))));
+        tx.append_event(r->id,
+                        {.kind = EventKind::kLinked,
+                         .detail = fmt::format("Linked {} to {}.", buyer_text(*r), org->name),
+                         .org_id = org->id,
+                         .user_id = actor.user_id,
+                         .at = at});
+        audit_.record(tx.transaction(), link_audit(*org, actor, "saas.linked", l,
+                                                   fmt::format("Linked to AWS Marketplace: {}, {}.",
+                                                               product->name, buyer_text(*r))));
         for (const Contact& admin : admins) {
           auto queued = mail_.enqueue(tx.transaction(), linked_message(admin, *org, *product, l));
           // An address mail cannot go to does not undo the link; a failing queue does.
@@ -894,6 +886,8 @@ core::Result<LinkResult> SaasService::link(const std::string& registration_id,
       return out;
     });
     if (result.ok() || result.error().slug != kLinkRaceSlug) break;
+    core::log::info("saas link lost a race to another link; checking again",
+                    {{"registration", registration_id}, {"attempt", attempt}});
   }
   if (!result.ok() && result.error().slug == kLinkRaceSlug) {
     return core::unavailable("Other links of this product keep changing; try again.");
@@ -942,9 +936,9 @@ mail::Message SaasService::linked_message(const Contact& to, const identity::Org
   mail::Message m;
   m.to = to.email;
   m.subject = "Linked to AWS Marketplace";
-  const std::string first = fmt::format(
-      "{} is now linked to the AWS Marketplace subscription of {} ({}).", org.name, product.name,
-      account);
+  const std::string first =
+      fmt::format("{} is now linked to the AWS Marketplace subscription of {} ({}).", org.name,
+                  product.name, account);
   const std::string second =
       "Billing for it goes through AWS Marketplace. To change or cancel the subscription, use "
       "AWS Marketplace: " +
@@ -1055,8 +1049,7 @@ core::Result<RegistrationDetails> SaasService::registration_details(
 core::Result<Registration> SaasService::find_by_reference(const std::string& reference) const {
   const auto canonical = normalize_support_reference(reference);
   if (!canonical) {
-    return core::not_found("No registration has this support reference.",
-                           "registration_not_found");
+    return core::not_found("No registration has this support reference.", "registration_not_found");
   }
   return store_->read([&](SaasTx& tx) -> core::Result<Registration> {
     auto r = tx.registration_by_reference(*canonical);

@@ -160,7 +160,8 @@ std::string string_at(const soci::row& r, size_t i) { return r.get<std::string>(
 template <typename T, typename Parse>
 T parsed(const std::string& value, Parse parse, const char* what) {
   const auto v = parse(value);
-  if (!v) throw std::runtime_error(fmt::format("saas: unknown {} in the database: {}", what, value));
+  if (!v)
+    throw std::runtime_error(fmt::format("saas: unknown {} in the database: {}", what, value));
   return *v;
 }
 
@@ -466,8 +467,7 @@ core::Status SaasTx::insert_link(const Link& l, const std::string& buyer_key) {
     exec(s_, kInsertLink,
          {l.id, l.org_id, l.product_code, l.registration_id, buyer_key, l.customer_identifier,
           l.customer_aws_account_id, l.license_arn, l.offer_type, link_status_name(l.status),
-          text(l.free_trial_ends_at), l.linked_by_user_id, text(l.created_at),
-          text(l.updated_at)});
+          text(l.free_trial_ends_at), l.linked_by_user_id, text(l.created_at), text(l.updated_at)});
   } catch (const std::exception& e) {
     if (!is_unique_violation(e)) throw;
     return core::conflict("Another link for this product committed first.", kLinkRaceSlug);

@@ -151,9 +151,9 @@ struct SaasHarness {
   }
 
   // A customer organization with `admin` as its admin and its own subscription.
-  identity::Organization customer(const std::string& name, const identity::User& admin,
-                                  identity::SubscriptionStatus subscription =
-                                      identity::SubscriptionStatus::kTrial) {
+  identity::Organization customer(
+      const std::string& name, const identity::User& admin,
+      identity::SubscriptionStatus subscription = identity::SubscriptionStatus::kTrial) {
     auto o = id.service->create_organization({.name = name,
                                               .kind = identity::OrgKind::kCustomer,
                                               .marketplace_id = "",
@@ -174,7 +174,7 @@ struct SaasHarness {
   std::string token(const std::string& name, const std::string& product_code,
                     const std::string& account_id, const std::string& customer_identifier = "",
                     const std::string& license_arn = "") {
-    const std::string t = "tok-" + name + "-Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk";
+    std::string t = "tok-" + name + "-Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk";
     resolver.add(t, {.product_code = product_code,
                      .customer_identifier = customer_identifier,
                      .customer_aws_account_id = account_id,

@@ -184,7 +184,7 @@ struct Link {
   std::string id;  // random
   std::string org_id;
   std::string product_code;
-  std::string registration_id;  // the registration that made it, or last updated its agreement
+  std::string registration_id;      // the registration that made it, or last updated its agreement
   std::string customer_identifier;  // legacy listings
   std::string customer_aws_account_id;
   std::string license_arn;  // concurrent agreements
