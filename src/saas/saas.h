@@ -5,8 +5,8 @@
 // Products. The platform operator registers each product it sells (its AWS product code, pricing
 // model, dimensions, whether the listing uses concurrent agreements, where buyers manage it, a
 // support contact, what a new organization signed up through it gets). Who may call is the
-// caller's business (operator admins); every change is written to the operator organization's
-// audit log in its own transaction.
+// caller's business (operator admins); every change and its entry in the operator organization's
+// audit log commit in one transaction.
 //
 // Landing (land). AWS Marketplace posts a token; the token is resolved at once through the
 // CustomerResolver and never stored: a registration keeps its SHA-256 digest, so that the same
@@ -237,14 +237,17 @@ class SaasService {
   // Resolves the token and stores a registration, or returns the token's registration when the
   // token was posted before (asking AWS again only when it was unavailable then). Whatever AWS
   // answered, the result is a registration: look at its outcome. Errors: missing_token, and the
-  // database's.
+  // database's. The token is not kept, so a retry after aws_unavailable needs the token posted
+  // again (by the buyer's browser: a page answering the POST with a form that re-posts it).
   core::Result<Registration> land(const Landing& landing);
   // Records whether the buyer has an account ("chose existing/new" on the timeline; the latest
   // choice counts). Any registration may record it.
   core::Result<Registration> record_choice(const std::string& registration_id, Choice choice);
 
   // --- Linking ---
-  // See the header comment. `actor.user_id` is the acting user (required).
+  // See the header comment. `org_id` is the organization's id or slug; `actor.user_id` is the
+  // acting user (required). A new link is e-mailed to the organization's admins; an added
+  // agreement and a no-op are not.
   core::Result<LinkResult> link(const std::string& registration_id, const std::string& org_id,
                                 const identity::Actor& actor);
   // What the authorize page shows the user: each of their organizations, whether this
