@@ -4,11 +4,13 @@
 #include "identity/migrations.h"
 #include "jobs/migrations.h"
 #include "pool/migrations.h"
+#include "saas/migrations.h"
 
 namespace app {
 
 std::vector<db::MigrationSet> schema() {
-  return {app::migrations(), jobs::migrations(), identity::migrations(), pool::migrations()};
+  return {app::migrations(), jobs::migrations(), identity::migrations(), pool::migrations(),
+          saas::migrations()};
 }
 
 }  // namespace app
