@@ -140,6 +140,13 @@ http::RouteHandler Auth::admin(ContextHandler h, std::vector<identity::OrgKind> 
   return wrap(Need::kAdmin, std::move(kinds), std::move(h));
 }
 
+http::RouteHandler Auth::operator_member(ContextHandler h) const {
+  return wrap(Need::kOperatorMember, {}, std::move(h));
+}
+http::RouteHandler Auth::operator_admin(ContextHandler h) const {
+  return wrap(Need::kOperatorAdmin, {}, std::move(h));
+}
+
 http::RouteHandler Auth::wrap(Need need, std::vector<identity::OrgKind> kinds,
                               ContextHandler handler) const {
   http::HeaderCheck check;
@@ -273,6 +280,26 @@ std::optional<http::Response> Auth::admit(Need need, const std::vector<identity:
     }
     if (need == Need::kAdmin && ctx.role != identity::Role::kAdmin) {
       return fail(core::forbidden("Only an admin of this organization can do this."));
+    }
+  }
+  if (need == Need::kOperatorMember || need == Need::kOperatorAdmin) {
+    const auto is_operator = [](const identity::Organization& o) {
+      return o.kind == identity::OrgKind::kOperator;
+    };
+    if (ctx.token && is_operator(ctx.token->org)) {
+      ctx.org = ctx.token->org;
+      ctx.role = identity::Role::kAdmin;
+    }
+    for (const auto& m : ctx.memberships) {
+      if (ctx.org) break;
+      if (is_operator(m.org)) {
+        ctx.org = m.org;
+        ctx.role = m.role;
+      }
+    }
+    if (!ctx.org) return fail(core::not_found("There is nothing at this address."));
+    if (need == Need::kOperatorAdmin && ctx.role != identity::Role::kAdmin) {
+      return fail(core::forbidden("Only an admin of the operator's organization can do this."));
     }
   }
   return std::nullopt;

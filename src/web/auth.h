@@ -66,6 +66,12 @@ class Auth {
                             std::vector<identity::OrgKind> kinds = {}) const;
   // As member(), with the admin role.
   http::RouteHandler admin(ContextHandler handler, std::vector<identity::OrgKind> kinds = {}) const;
+  // The platform operator's routes (/operator/…, operator APIs), which have no {org}: a member
+  // of an organization of kind operator, or a token of one; ctx.org is that organization. Anyone
+  // else gets 404, as for another tenant's {org}.
+  http::RouteHandler operator_member(ContextHandler handler) const;
+  // As operator_member(), with the admin role.
+  http::RouteHandler operator_admin(ContextHandler handler) const;
 
   // Sets the session cookie of a new session on `response`.
   void set_session_cookie(http::Response& response, const identity::Session& session) const;
@@ -81,7 +87,7 @@ class Auth {
   identity::IdentityService& identity() const { return identity_; }
 
  private:
-  enum class Need { kNothing, kSession, kMember, kAdmin };
+  enum class Need { kNothing, kSession, kMember, kAdmin, kOperatorMember, kOperatorAdmin };
   http::RouteHandler wrap(Need need, std::vector<identity::OrgKind> kinds,
                           ContextHandler handler) const;
   // Resolves the credentials into `ctx` and applies the rules above (the CSRF token only when

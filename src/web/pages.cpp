@@ -152,7 +152,8 @@ void Pages::add_frame(TemplateData& d, const http::Request* request, const Reque
           continue;
         }
         if (item.admin_only && !ctx->is_admin()) continue;
-        add_link(links, item.label, "/orgs/" + org.slug + item.path);
+        if (item.shown && !item.shown(org)) continue;
+        add_link(links, item.label, item.site_path ? item.path : "/orgs/" + org.slug + item.path);
         any = true;
       }
       if (any) add_section(section, links);

@@ -6,6 +6,7 @@
 // Afterwards Pages is read-only and safe from any thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -45,12 +46,16 @@ struct Frame {
 
 // A link in the left navigation of organization pages: /orgs/{org}{path}. Shown only to members
 // of an organization of one of `kinds` (empty: every kind), and only to admins when admin_only.
+// With `site_path`, the link is `path` itself (the operator's pages, e.g. "/operator/products").
+// With `shown`, only organizations it answers true for see it (asked on every page: keep it cheap).
 struct NavItem {
   std::string section;  // heading, e.g. "Organization", "Selling", "Reselling"
   std::string label;
   std::string path;  // after /orgs/{org}, e.g. "/pool"; "" for the overview
   std::vector<identity::OrgKind> kinds;
   bool admin_only = false;
+  bool site_path = false;
+  std::function<bool(const identity::Organization&)> shown;
 };
 
 class Pages {

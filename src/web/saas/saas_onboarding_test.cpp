@@ -1,0 +1,1 @@
+#include "web/saas/saas_web_test_support.h"
