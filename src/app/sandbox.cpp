@@ -4,6 +4,7 @@
 
 #include "app/sandbox_data.h"
 #include "app/sandbox_pool.h"
+#include "app/sandbox_saas.h"
 #include "app/settings_store.h"
 #include "core/log.h"
 
@@ -11,9 +12,6 @@ namespace app {
 
 namespace {
 
-// The demo data the sandbox's simulator starts with.
-constexpr std::string_view kDemoProductCode = "marketlinkdemo00000000001";
-constexpr std::string_view kDemoBuyerAccountId = "444455556666";
 // The version of the demo data written; a database that has it gets none again.
 constexpr const char* kDemoDataVersion = "1";
 
@@ -41,32 +39,10 @@ std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& op
   return server;
 }
 
-core::Status seed_sandbox_marketplace(sim::Simulator& simulator, const std::string& hub_url) {
-  auto product =
-      simulator.create_product({{"product_code", kDemoProductCode},
-                                {"name", "Marketlink Demo (SaaS)"},
-                                {"pricing_model", "subscription"},
-                                {"dimensions",
-                                 {{{"name", "users"}, {"description", "Active users per hour"}},
-                                  {{"name", "api_calls"}, {"description", "API calls per hour"}}}},
-                                {"fulfillment_url", hub_url + "/aws/fulfillment"},
-                                {"free_trial", true}});
-  if (!product.ok()) return product.error();
-  auto buyer = simulator.create_account({{"account_id", kDemoBuyerAccountId},
-                                         {"email", "buyer@example.com"},
-                                         {"name", "Demo buyer"}});
-  if (!buyer.ok()) return buyer.error();
-  return {};
-}
+namespace {
 
-core::Status load_sandbox_data(Platform& platform, IdentityDomain& identity, PoolDomain& pool) {
-  SettingsStore settings(platform.database(), platform.clock);
-  auto loaded = settings.get(kDemoDataKey);
-  if (!loaded.ok()) return loaded.error();
-  if (*loaded) {
-    core::log::info("sandbox demo data already loaded", {{"version", **loaded}});
-    return {};
-  }
+// The organizations, users and pool of the first demo data.
+core::Status load_core_demo_data(Platform& platform, IdentityDomain& identity, PoolDomain& pool) {
   // Each loader creates only what is missing, so a start interrupted half-way completes it.
   if (auto done = load_identity_demo_data(identity.service); !done.ok()) return done.error();
   if (auto done = load_pool_demo_data(identity.service, platform.database(), platform.clock,
@@ -74,7 +50,32 @@ core::Status load_sandbox_data(Platform& platform, IdentityDomain& identity, Poo
       !done.ok()) {
     return done.error();
   }
-  return settings.set(kDemoDataKey, kDemoDataVersion);
+  return {};
+}
+
+}  // namespace
+
+core::Status seed_sandbox_marketplace(sim::Simulator& simulator, const std::string& hub_url) {
+  return seed_simulator_saas(simulator, hub_url);
+}
+
+core::Status load_sandbox_data(Platform& platform, IdentityDomain& identity, PoolDomain& pool,
+                               SaasDomain& saas, const std::string& sim_url) {
+  SettingsStore settings(platform.database(), platform.clock);
+  auto loaded = settings.get(kDemoDataKey);
+  if (!loaded.ok()) return loaded.error();
+  if (*loaded) {
+    core::log::info("sandbox demo data already loaded", {{"version", **loaded}});
+  } else {
+    if (auto done = load_core_demo_data(platform, identity, pool); !done.ok()) return done;
+    if (auto done = settings.set(kDemoDataKey, kDemoDataVersion); !done.ok()) return done;
+  }
+  // The SaaS demo came later: a database with the first demo data gets it once, too.
+  auto saas_loaded = settings.get(kDemoSaasDataKey);
+  if (!saas_loaded.ok()) return saas_loaded.error();
+  if (*saas_loaded) return {};
+  if (auto done = load_saas_demo_data(identity, saas, sim_url); !done.ok()) return done;
+  return settings.set(kDemoSaasDataKey, "1");
 }
 
 void print_sandbox_guide(const std::string& url, const std::string& mail_transport,
@@ -97,12 +98,19 @@ void print_sandbox_guide(const std::string& url, const std::string& mail_transpo
       "\n"
       "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
       "\n"
+      "  Selling on AWS Marketplace: open the buyer console {4}/console, sign in as demo\n"
+      "  buyer {5} (or another), subscribe to \"Marketlink Demo (SaaS)\" (legacy customer\n"
+      "  identifier) or \"Marketlink Analytics\" (concurrent agreements: subscribe twice for two\n"
+      "  agreements), then Set up product: you land on this hub's onboarding. Link to Demo\n"
+      "  Customer as admin@… (member@… is refused: not an admin; Demo Startup is refused: no\n"
+      "  plan), or create a new account. The operator (operator@…) sees products at\n"
+      "  {0}/operator/products and every attempt at {0}/operator/registrations.\n"
+      "\n"
       "  Simulated AWS: {4}  (MARKETLINK_AWS_ENDPOINT={4})\n"
-      "    Buyer console: {4}/console  (sign in as demo buyer {5}, subscribe to\n"
-      "    \"Marketlink Demo (SaaS)\", then Set up product)\n"
-      "    Seller account {6}, sandbox-only key {7}; control API: {4}/_sim/…\n"
+      "    Seller account {6}, sandbox-only key {7}; control API: {4}/_sim/… (advance the\n"
+      "    clock, inject faults: see docs/api.md)\n"
       "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
-      url, kDemoPassword, users, mail_transport, sim_url, kDemoBuyerAccountId,
+      url, kDemoPassword, users, mail_transport, sim_url, demo_buyers().front().account_id,
       sim::kSellerAccountId, sim::kSellerAccessKeyId, kDemoProviderAwsAccountId,
       kDemoProviderAccessKeyId);
 }

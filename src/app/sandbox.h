@@ -24,10 +24,12 @@ inline constexpr const char* kDemoDataKey = "sandbox.demo_data";
 // cannot start.
 std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& options,
                                                         const core::Clock& clock);
-// Seeds the simulator with a demo product whose fulfillment URL is this hub's, and a demo buyer.
+// Seeds the simulator with the demo products, whose fulfillment URL is this hub's, and buyers.
 core::Status seed_sandbox_marketplace(sim::Simulator& simulator, const std::string& hub_url);
 // Writes the demo data unless this database has had it already (see above).
-core::Status load_sandbox_data(Platform& platform, IdentityDomain& identity, PoolDomain& pool);
+// `sim_url`: the simulator, whose console is the demo products' AWS Marketplace page.
+core::Status load_sandbox_data(Platform& platform, IdentityDomain& identity, PoolDomain& pool,
+                               SaasDomain& saas, const std::string& sim_url);
 void print_sandbox_guide(const std::string& url, const std::string& mail_transport,
                          const std::string& sim_url);
 

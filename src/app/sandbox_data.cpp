@@ -51,7 +51,8 @@ const std::vector<DemoOrg>& demo_orgs() {
 const std::vector<DemoUser>& demo_users() {
   static const std::vector<DemoUser> kUsers = {
       {"admin@demo.marketlink.test", "Alex Admin",
-       "admin of Demo Customer, Demo Provider and Demo Marketplace (MP-0000)"},
+       "admin of Demo Customer, Demo Startup (no plan), Demo Provider and Demo Marketplace "
+       "(MP-0000)"},
       {"member@demo.marketlink.test", "Morgan Member", "member of Demo Customer"},
       {"operator@demo.marketlink.test", "Olivia Operator",
        "admin of Marketlink Operations (the platform operator)"},

@@ -149,6 +149,14 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
     simulator = start_sandbox_simulator(sandbox, platform->clock);
     if (!simulator) return 1;
     if (platform->aws_settings.endpoint.empty()) platform->aws_settings.endpoint = simulator->url();
+    // The simulator's seller, unless the seller's own keys are configured.
+    if (config.seller_access_key_id.empty()) {
+      platform->seller_credentials =
+          aws::static_credentials({.access_key_id = std::string(sim::kSellerAccessKeyId),
+                                   .secret_access_key = std::string(sim::kSellerSecretAccessKey),
+                                   .session_token = "",
+                                   .expiration = std::nullopt});
+    }
   }
 
   wire_system(*platform);
@@ -156,9 +164,12 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   if (!identity) return 1;
   auto pool = wire_pool(*platform, *identity);
   if (!pool) return 1;
+  auto saas = wire_saas(*platform, *identity);
+  if (!saas) return 1;
 
   if (config.sandbox) {
-    if (auto loaded = load_sandbox_data(*platform, *identity, *pool); !loaded.ok()) {
+    if (auto loaded = load_sandbox_data(*platform, *identity, *pool, *saas, simulator->url());
+        !loaded.ok()) {
       fmt::print(stderr, "marketlink: demo data: {}\n", loaded.error().message);
       return 1;
     }

@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "web/identity/identity_routes.h"
 #include "web/pool/pool_routes.h"
+#include "web/saas/saas_routes.h"
 
 namespace app {
 
@@ -55,6 +56,21 @@ core::Result<std::optional<identity::SecretBox>> load_secret_box(const core::Con
   auto box = identity::SecretBox::from_key_text(text);
   if (!box.ok()) return box.error();
   return std::optional<identity::SecretBox>(*box);
+}
+
+// The seller's keys: MARKETLINK_SELLER_* when set, else AWS_* from the environment; null when
+// neither is there.
+std::shared_ptr<aws::CredentialsProvider> configured_seller_credentials(
+    const core::Config& config) {
+  if (!config.seller_access_key_id.empty() && !config.seller_secret_access_key.empty()) {
+    return aws::static_credentials({.access_key_id = config.seller_access_key_id,
+                                    .secret_access_key = config.seller_secret_access_key,
+                                    .session_token = "",
+                                    .expiration = std::nullopt});
+  }
+  auto from_environment = aws::credentials_from_environment(&std::getenv);
+  if (!from_environment.ok()) return nullptr;
+  return aws::static_credentials(from_environment->credentials);
 }
 
 }  // namespace
@@ -119,6 +135,7 @@ std::unique_ptr<Platform> Platform::open(const core::Config& config, std::string
     return nullptr;
   }
   p->secrets = *secrets;
+  p->seller_credentials = configured_seller_credentials(config);
   if (!p->secrets) {
     core::log::warn("no secret key: AWS keys cannot be saved",
                     {{"set", "MARKETLINK_SECRET_KEY or MARKETLINK_SECRET_KEY_FILE"}});
@@ -176,6 +193,29 @@ std::unique_ptr<PoolDomain> wire_pool(Platform& platform, IdentityDomain& identi
   }
   if (!wired.ok()) {
     fmt::print(stderr, "marketlink: {}\n", wired.error().message);
+    return nullptr;
+  }
+  return domain;
+}
+
+SaasDomain::SaasDomain(Platform& p, IdentityDomain& identity)
+    : resolver(p.aws_context, p.seller_credentials, p.aws_settings),
+      service(p.database(), p.clock, p.ids, resolver, identity.service, *p.mail, identity.audit,
+              {.public_url = p.public_url}) {}
+
+std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity) {
+  if (!platform.seller_credentials) {
+    core::log::warn(
+        "no AWS seller keys: buyers landing from AWS Marketplace cannot be resolved",
+        {{"set", "MARKETLINK_SELLER_ACCESS_KEY_ID and MARKETLINK_SELLER_SECRET_ACCESS_KEY"}});
+  }
+  auto domain = std::make_unique<SaasDomain>(platform, identity);
+  if (auto added =
+          web::add_saas_routes(platform.router, *platform.pages, identity.auth, domain->service,
+                               {.billing_url = platform.config.billing_url,
+                                .secure_cookies = platform.public_url.starts_with("https://")});
+      !added.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", added.error().message);
     return nullptr;
   }
   return domain;

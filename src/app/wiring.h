@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "app/marketplace_customer_resolver.h"
 #include "app/marketplace_organizations.h"
 #include "app/provider_aws.h"
 #include "aws/aws_client.h"
@@ -26,6 +27,7 @@
 #include "mail/mail.h"
 #include "pool/aws_access.h"
 #include "pool/pool.h"
+#include "saas/saas.h"
 #include "web/auth.h"
 #include "web/pages.h"
 
@@ -57,6 +59,8 @@ class Platform {
   aws::ThreadSleeper aws_sleeper;
   aws::ClientContext aws_context;
   aws::ClientSettings aws_settings;
+  // The SaaS seller's AWS keys (core::Config); null when none are configured.
+  std::shared_ptr<aws::CredentialsProvider> seller_credentials;
   // Seals stored AWS secrets; nullopt when no key is configured (secrets are then refused).
   std::optional<identity::SecretBox> secrets;
 
@@ -82,6 +86,14 @@ struct PoolDomain {
   pool::AwsAccess access;
 };
 std::unique_ptr<PoolDomain> wire_pool(Platform& platform, IdentityDomain& identity);
+
+// Selling on AWS Marketplace: products, the buyer's landing and onboarding, links; its routes.
+struct SaasDomain {
+  SaasDomain(Platform& platform, IdentityDomain& identity);
+  MarketplaceCustomerResolver resolver;
+  saas::SaasService service;
+};
+std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity);
 
 // The operational endpoints (/healthz, /readyz, /metrics, /api/v1/version).
 void wire_system(Platform& platform);

@@ -54,6 +54,9 @@ Result<Config> config_from_environment(const std::function<const char*(const cha
   read_string(getenv, "MARKETLINK_PUBLIC_URL", c.public_url);
   read_string(getenv, "MARKETLINK_LOG_LEVEL", c.log_level);
   read_string(getenv, "MARKETLINK_AWS_ENDPOINT", c.aws_endpoint);
+  read_string(getenv, "MARKETLINK_SELLER_ACCESS_KEY_ID", c.seller_access_key_id);
+  read_string(getenv, "MARKETLINK_SELLER_SECRET_ACCESS_KEY", c.seller_secret_access_key);
+  read_string(getenv, "MARKETLINK_BILLING_URL", c.billing_url);
   read_string(getenv, "MARKETLINK_SECRET_KEY", c.secret_key);
   read_string(getenv, "MARKETLINK_SECRET_KEY_FILE", c.secret_key_file);
   read_string(getenv, "MARKETLINK_SMTP_URL", c.smtp_url);

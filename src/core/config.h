@@ -43,6 +43,15 @@ struct Config {
   std::string log_level = "info";
   // MARKETLINK_AWS_ENDPOINT: one URL for every AWS service (the simulator); empty = real AWS.
   std::string aws_endpoint;
+  // MARKETLINK_SELLER_ACCESS_KEY_ID and MARKETLINK_SELLER_SECRET_ACCESS_KEY: the SaaS seller's
+  // AWS keys (ResolveCustomer, metering, entitlements). Unset: AWS_ACCESS_KEY_ID and
+  // AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN); the sandbox uses its simulator's seller key.
+  // The secret is never logged.
+  std::string seller_access_key_id;
+  std::string seller_secret_access_key;
+  // MARKETLINK_BILLING_URL: where a customer organization manages its payment method with the
+  // seller (linked from its Billing page); empty shows no link.
+  std::string billing_url;
   // MARKETLINK_SECRET_KEY: 32 bytes (64 hex digits or base64) that encrypt stored AWS secrets;
   // every instance on one database needs the same. Never logged. Prefer the file below.
   std::string secret_key;

@@ -193,6 +193,19 @@ core::Result<SignUpResult> IdentityService::sign_up(const SignUpForm& form, cons
   check_name_field(name, "name", "Enter your name.", kMaxNameLength, errors);
   check_name_field(org_name, "organization_name", "Enter your organization's name.", kMaxNameLength,
                    errors);
+  if (form.subscription != SubscriptionStatus::kTrial &&
+      form.subscription != SubscriptionStatus::kActive) {
+    errors.push_back(
+        {.field = "subscription", .message = "A new organization starts on trial or active."});
+  }
+  // A path on this site only: the link must not lead anywhere else.
+  const bool local_path = form.next.starts_with('/') && !form.next.starts_with("//") &&
+                          std::none_of(form.next.begin(), form.next.end(), [](char c) {
+                            return c == '\\' || static_cast<unsigned char>(c) < 0x20;
+                          });
+  if (!form.next.empty() && !local_path) {
+    errors.push_back({.field = "next", .message = "Not a path on this site."});
+  }
   auto hash = hash_new_password(form.password, normalized, errors);
   if (!hash.ok()) return hash.error();
 
@@ -205,14 +218,17 @@ core::Result<SignUpResult> IdentityService::sign_up(const SignUpForm& form, cons
                      .has_password = true,
                      .created_at = now};
   const std::string org_id = ids_.new_id();
-  result.organization = Organization{.id = org_id,
-                                     .slug = organization_slug(org_name, org_id),
-                                     .name = org_name,
-                                     .kind = OrgKind::kCustomer,
-                                     .marketplace_id = "",
-                                     .subscription = SubscriptionStatus::kTrial,
-                                     .trial_ends_at = now + settings_.trial_length,
-                                     .created_at = now};
+  result.organization =
+      Organization{.id = org_id,
+                   .slug = organization_slug(org_name, org_id),
+                   .name = org_name,
+                   .kind = OrgKind::kCustomer,
+                   .marketplace_id = "",
+                   .subscription = form.subscription,
+                   .trial_ends_at = form.subscription == SubscriptionStatus::kTrial
+                                        ? std::optional(now + settings_.trial_length)
+                                        : std::nullopt,
+                   .created_at = now};
   const std::string token = new_secret();
   const Actor actor{.user_id = result.user.id, .label = normalized, .ip = ip};
   const AuditEvent signed_up =
@@ -223,12 +239,15 @@ core::Result<SignUpResult> IdentityService::sign_up(const SignUpForm& form, cons
                          .target_type = "user",
                          .target_id = result.user.id,
                          .detail = "Signed up and created the organization"});
-  const mail::Message verification =
-      message(email, "Confirm your e-mail address for Marketlink", "Confirm your e-mail address",
-              fmt::format("Hello {},\n\nConfirm your e-mail address to finish setting up {} on "
-                          "Marketlink. The link works once and expires in 24 hours.",
-                          name, org_name),
-              "Confirm e-mail address", settings_.public_url + "/verify-email?token=" + token);
+  const mail::Message verification = message(
+      email, "Confirm your e-mail address for Marketlink", "Confirm your e-mail address",
+      fmt::format("Hello {},\n\nConfirm your e-mail address to finish setting up {} on "
+                  "Marketlink. The link works once and expires in 24 hours.",
+                  name, org_name),
+      "Confirm e-mail address",
+      settings_.public_url + "/verify-email?token=" + token +
+          (form.next.empty() ? ""
+                             : "&next=" + core::percent_encode(form.next, /*keep_slash=*/true)));
   auto done = store_->transact([&](IdentityTx& tx) -> core::Status {
     if (tx.user_by_email(normalized)) {
       return with_field(

@@ -64,6 +64,11 @@ struct SignUpForm {
   std::string name;
   std::string password;
   std::string organization_name;
+  // The new organization's own subscription: kTrial (for trial_length) or kActive.
+  SubscriptionStatus subscription = SubscriptionStatus::kTrial;
+  // A path on this site the verification link leads to after sign-in ("" for the default), e.g.
+  // the AWS Marketplace setup the user signed up from.
+  std::string next;
 };
 
 struct SignUpResult {
@@ -133,8 +138,9 @@ class IdentityService {
   const IdentitySettings& settings() const { return settings_; }
 
   // --- Accounts ---
-  // Creates an unverified user, a customer organization (on trial) with the user as admin, and
-  // queues the verification e-mail.
+  // Creates an unverified user, a customer organization (on trial, or active as the form says)
+  // with the user as admin, and queues the verification e-mail. invalid "subscription" for
+  // anything but kTrial or kActive.
   core::Result<SignUpResult> sign_up(const SignUpForm& form, const std::string& ip);
   // Queues a new verification e-mail when the address belongs to an unverified user; succeeds
   // silently otherwise (the answer never tells whether an address is registered).

@@ -140,6 +140,9 @@ http::RouteHandler Auth::admin(ContextHandler h, std::vector<identity::OrgKind> 
   return wrap(Need::kAdmin, std::move(kinds), std::move(h));
 }
 
+http::RouteHandler Auth::external(ContextHandler h) const {
+  return wrap(Need::kExternal, {}, std::move(h));
+}
 http::RouteHandler Auth::operator_member(ContextHandler h) const {
   return wrap(Need::kOperatorMember, {}, std::move(h));
 }
@@ -150,7 +153,7 @@ http::RouteHandler Auth::operator_admin(ContextHandler h) const {
 http::RouteHandler Auth::wrap(Need need, std::vector<identity::OrgKind> kinds,
                               ContextHandler handler) const {
   http::HeaderCheck check;
-  if (need != Need::kNothing) {
+  if (need != Need::kNothing && need != Need::kExternal) {
     check = [this, need, kinds](const http::Request& request) -> std::optional<http::Response> {
       RequestContext ctx;
       auto refusal = admit(need, kinds, request, ctx, /*body_read=*/false);
@@ -238,11 +241,12 @@ std::optional<http::Response> Auth::admit(Need need, const std::vector<identity:
   // 2. A route that needs credentials asks for them first: a request without any is not a
   // forged form of a signed-in user, and must learn to sign in, not that a form expired.
   if (anonymous && need == Need::kSession) return sign_in_first("Sign in to continue.");
-  if (anonymous && need != Need::kNothing) return sign_in_first("Sign in or send an API token.");
+  if (anonymous && need != Need::kNothing && need != Need::kExternal)
+    return sign_in_first("Sign in or send an API token.");
 
   // 3. CSRF on state-changing requests that a browser could be tricked into sending. The token
   // may be in the body: the header check leaves it to the handler.
-  if (body_read && !is_safe_method(request.method) && !ctx.token) {
+  if (body_read && !is_safe_method(request.method) && !ctx.token && need != Need::kExternal) {
     const std::string presented = presented_csrf(request);
     const bool have_expected = request.cookie(kCsrfCookie).has_value() || ctx.user.has_value();
     if (!have_expected || presented.empty() ||

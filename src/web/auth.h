@@ -58,6 +58,9 @@ class Auth {
   // Each returns the handler for the router, with its header check (none for anyone()).
   // Credentials are resolved when present but not required.
   http::RouteHandler anyone(ContextHandler handler) const;
+  // A form another site posts (AWS Marketplace's "Set up product"): as anyone(), without the
+  // CSRF check, which such a form cannot pass. The handler must not act for the signed-in user.
+  http::RouteHandler external(ContextHandler handler) const;
   // A signed-in browser session (not a bearer token).
   http::RouteHandler signed_in(ContextHandler handler) const;
   // Routes with {org}: a member of that organization (any role), or a token of it. `kinds`
@@ -87,7 +90,15 @@ class Auth {
   identity::IdentityService& identity() const { return identity_; }
 
  private:
-  enum class Need { kNothing, kSession, kMember, kAdmin, kOperatorMember, kOperatorAdmin };
+  enum class Need {
+    kNothing,
+    kExternal,
+    kSession,
+    kMember,
+    kAdmin,
+    kOperatorMember,
+    kOperatorAdmin
+  };
   http::RouteHandler wrap(Need need, std::vector<identity::OrgKind> kinds,
                           ContextHandler handler) const;
   // Resolves the credentials into `ctx` and applies the rules above (the CSRF token only when

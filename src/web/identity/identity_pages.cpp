@@ -128,7 +128,10 @@ http::Response IdentityPages::verify_email(http::Request& r, RequestContext& ctx
   if (verified.ok()) {
     TemplateData d = notice("E-mail address confirmed",
                             "Thank you. Your account is ready: sign in to continue.", "ok");
-    d.set("action_href", "/login?email=" + http::url_encode(verified->email));
+    // A sign-up that started elsewhere (an AWS Marketplace setup) goes on there after sign-in.
+    const std::string next = r.query("next").value_or("");
+    d.set("action_href", "/login?email=" + http::url_encode(verified->email) +
+                             (next.empty() ? "" : "&next=" + http::url_encode(safe_next(next))));
     d.set("action_label", "Sign in");
     return pages.render(r, ctx, "notice", Frame{.title = "E-mail address confirmed"}, d);
   }
