@@ -244,36 +244,6 @@ TEST_P(LandingTest, ChoicesGoOnTheTimeline) {
   EXPECT_EQ(h_.service->record_choice(r.id, Choice::kNone).error().code, core::ErrorCode::kInvalid);
 }
 
-// Every text value of every table in the database, as (table.column, value).
-std::vector<std::pair<std::string, std::string>> every_text_value(db::Database& db) {
-  auto c = db.connect();
-  EXPECT_TRUE(c.ok());
-  std::vector<std::string> tables;
-  {
-    std::string name;
-    const std::string sql =
-        db.backend() == db::Backend::kSqlite
-            ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
-            : "SELECT table_name FROM information_schema.tables WHERE table_schema = "
-              "current_schema() ORDER BY table_name";
-    soci::statement st = (c->sql().prepare << sql, soci::into(name));
-    st.execute();
-    while (st.fetch()) tables.push_back(name);
-  }
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const std::string& table : tables) {
-    soci::rowset<soci::row> rows = (c->sql().prepare << "SELECT * FROM " + table);
-    for (const soci::row& row : rows) {
-      for (size_t i = 0; i < row.size(); ++i) {
-        if (row.get_properties(i).get_data_type() != soci::dt_string) continue;
-        if (row.get_indicator(i) == soci::i_null) continue;
-        out.emplace_back(table + "." + row.get_properties(i).get_name(), row.get<std::string>(i));
-      }
-    }
-  }
-  return out;
-}
-
 TEST_P(LandingTest, TheTokenIsStoredNowhere) {
   // Tokens that went every way: resolved and linked, invalid, expired, unavailable then
   // resolved, a product that is not ours; and a resolver whose error message repeats the token.
@@ -299,7 +269,7 @@ TEST_P(LandingTest, TheTokenIsStoredNowhere) {
   h_.land(foreign);
   h_.land(linked);
 
-  const auto values = every_text_value(h_.db());
+  const auto values = testing::every_text_value(h_.db());
   ASSERT_GT(values.size(), 50U) << "the search saw the rows";
   bool saw_digest = false;
   for (const std::string& token : {linked, expired, garbage, later, foreign}) {

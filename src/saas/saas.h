@@ -172,6 +172,7 @@ struct RegistrationDetails {
   std::optional<Product> product;           // nullopt for product codes that are not ours
   std::vector<RegistrationEvent> timeline;  // oldest first
   std::optional<Link> link;                 // the link it made or last updated
+  bool expired = false;                     // past expires_at, by the service's clock
 };
 
 // An organization's AWS Marketplace subscription: its link and the product.

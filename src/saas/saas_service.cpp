@@ -1042,6 +1042,7 @@ core::Result<RegistrationDetails> SaasService::registration_details(
     if (!r->product_code.empty()) d.product = tx.product(r->product_code, Lock::kNone);
     d.timeline = tx.events(r->id);
     if (!r->link_id.empty()) d.link = tx.link(r->link_id);
+    d.expired = r->expired(now());
     return d;
   });
 }

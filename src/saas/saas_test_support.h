@@ -4,6 +4,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <soci/soci.h>
 
 #include <condition_variable>
 #include <functional>
@@ -101,6 +102,36 @@ class Gate {
   std::condition_variable open_;
   int waiting_for_;
 };
+
+// Every text value of every table in the database, as (table.column, value).
+inline std::vector<std::pair<std::string, std::string>> every_text_value(db::Database& db) {
+  auto c = db.connect();
+  EXPECT_TRUE(c.ok());
+  std::vector<std::string> tables;
+  {
+    std::string name;
+    const std::string sql =
+        db.backend() == db::Backend::kSqlite
+            ? "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            : "SELECT table_name FROM information_schema.tables WHERE table_schema = "
+              "current_schema() ORDER BY table_name";
+    soci::statement st = (c->sql().prepare << sql, soci::into(name));
+    st.execute();
+    while (st.fetch()) tables.push_back(name);
+  }
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const std::string& table : tables) {
+    soci::rowset<soci::row> rows = (c->sql().prepare << "SELECT * FROM " + table);
+    for (const soci::row& row : rows) {
+      for (size_t i = 0; i < row.size(); ++i) {
+        if (row.get_properties(i).get_data_type() != soci::dt_string) continue;
+        if (row.get_indicator(i) == soci::i_null) continue;
+        out.emplace_back(table + "." + row.get_properties(i).get_name(), row.get<std::string>(i));
+      }
+    }
+  }
+  return out;
+}
 
 // The schema saas stands on, and its own.
 inline std::vector<db::MigrationSet> more_schema() { return {saas::migrations()}; }

@@ -381,7 +381,7 @@ struct OnboardingPages {
       }
       orgs.push_back(o);
     }
-    d.set("orgs", orgs);
+    d.set("org_options", orgs);
     if (view.organizations.empty()) d.set("no_orgs", true);
     if (linkable > 0) d.set("can_confirm", true);
     if (linkable == 0 && !view.organizations.empty()) d.set("none_linkable", true);
@@ -434,10 +434,7 @@ struct OnboardingPages {
                           Frame{.title = saas::display_name(reg.outcome)}, d,
                           status_for(outcome_slug(reg)));
     }
-    // Expiry is the service's to decide (its clock): ask the view it gives any user.
-    auto view = saas.authorize_view(reg.id, ctx.user ? ctx.user->id : std::string());
-    if (view.ok() && view->problem &&
-        std::string(view->problem->code_slug()) == "registration_expired") {
+    if (details.expired) {
       TemplateData d = message_page(reg, details.product, "registration_expired");
       return pages.render(r, ctx, "onboarding_message", Frame{.title = "This setup has expired"}, d,
                           410);
