@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <sys/wait.h>
 
+#include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -111,6 +113,75 @@ TEST_F(SandboxProcessTest, ALaterStartLeavesWhatUsersChangedAlone) {
       << "the removed member stays removed";
   EXPECT_TRUE(second.wait_for_log("sandbox demo data already loaded")) << second.stderr_text();
   stop(second);
+}
+
+// One form or JSON POST over a fresh connection.
+HttpReply post(unsigned short port, const std::string& path, const std::string& type,
+               const std::string& body) {
+  Connection c(port);
+  c.send("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: " + type +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" +
+         body);
+  return c.read_reply();
+}
+
+std::string form_encoded(const std::string& text) {
+  std::string out;
+  for (unsigned char ch : text) {
+    if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.') {
+      out += static_cast<char>(ch);
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%%%02X", ch);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+TEST_F(SandboxProcessTest, AMarketplaceTokenReachesNoLogLineAndNoDatabaseFile) {
+  // Every log line the server can write, debug included.
+  setenv("MARKETLINK_LOG_LEVEL", "debug", 1);
+  ServerProcess hub = start();
+  unsetenv("MARKETLINK_LOG_LEVEL");
+  ASSERT_TRUE(hub.wait_for_log("simulator listening"));
+  const std::string log = hub.stderr_text();
+  const std::string marker = "\"url\":\"http://127.0.0.1:";
+  const auto at = log.find(marker, log.find("simulator listening"));
+  ASSERT_NE(at, std::string::npos) << log;
+  const auto sim_port = static_cast<unsigned short>(std::stoi(log.substr(at + marker.size(), 6)));
+
+  // A buyer subscribes to the demo product with concurrent agreements; AWS's form posts the token.
+  const HttpReply subscribed =
+      post(sim_port, "/_sim/subscriptions", "application/json",
+           R"({"buyer_account_id": "444455556666", "product_code": "marketlinkdemo00000000002"})");
+  ASSERT_EQ(subscribed.status, 201) << subscribed.body;
+  const std::string token = nlohmann::json::parse(subscribed.body)["registration_token"];
+  ASSERT_GT(token.size(), 40U);
+  const HttpReply landed = post(hub.port(), "/aws/fulfillment", "application/x-www-form-urlencoded",
+                                "x-amzn-marketplace-token=" + form_encoded(token));
+  ASSERT_EQ(landed.status, 303) << landed.head << landed.body;
+  const std::string onboarding = landed.header("Location");
+  ASSERT_EQ(onboarding.rfind("/onboarding/", 0), 0U) << landed.head;
+  EXPECT_EQ(testing_support::http_get(hub.port(), onboarding).status, 200);
+  // The same token in a URL (a proxy's GET): redirected to the same place.
+  EXPECT_EQ(testing_support::http_get(
+                hub.port(), "/aws/fulfillment?x-amzn-marketplace-token=" + form_encoded(token))
+                .header("Location"),
+            onboarding);
+  stop(hub);  // flushes every log line
+
+  const std::string all_logs = hub.stderr_text();
+  ASSERT_NE(all_logs.find("/aws/fulfillment"), std::string::npos) << "the landings were logged";
+  for (const std::string& form : {token, form_encoded(token), token.substr(0, 24)}) {
+    EXPECT_EQ(all_logs.find(form), std::string::npos) << "a log line holds the token";
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_)) {
+      if (!entry.is_regular_file()) continue;
+      std::stringstream bytes;
+      bytes << std::ifstream(entry.path(), std::ios::binary).rdbuf();
+      EXPECT_EQ(bytes.str().find(form), std::string::npos) << entry.path() << " holds the token";
+    }
+  }
 }
 
 }  // namespace
