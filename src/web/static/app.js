@@ -1,6 +1,11 @@
 // Progressive enhancements only: every page works without this file.
 (function () {
   "use strict";
+  // A marketplace token in the address bar (a proxy turned AWS's POST into a GET and AWS did not
+  // answer, so this page holds it in its retry form): take it out of the URL and the history.
+  if (window.location.search.indexOf("x-amzn-marketplace-token=") !== -1 && window.history.replaceState) {
+    window.history.replaceState(null, "", window.location.pathname);
+  }
   // Dismissible flash messages.
   document.querySelectorAll("[data-dismiss]").forEach(function (button) {
     button.addEventListener("click", function () {
