@@ -210,10 +210,14 @@ std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identi
         {{"set", "MARKETLINK_SELLER_ACCESS_KEY_ID and MARKETLINK_SELLER_SECRET_ACCESS_KEY"}});
   }
   auto domain = std::make_unique<SaasDomain>(platform, identity);
-  if (auto added =
-          web::add_saas_routes(platform.router, *platform.pages, identity.auth, domain->service,
-                               {.billing_url = platform.config.billing_url,
-                                .secure_cookies = platform.public_url.starts_with("https://")});
+  if (auto added = web::add_saas_routes(
+          platform.router, *platform.pages, identity.auth, domain->service,
+          {.billing_url = platform.config.billing_url,
+           .subscriptions_url =
+               platform.config.sandbox && !platform.aws_settings.endpoint.empty()
+                   ? platform.aws_settings.endpoint + "/console/marketplace/subscriptions"
+                   : web::SaasWebSettings{}.subscriptions_url,
+           .secure_cookies = platform.public_url.starts_with("https://")});
       !added.ok()) {
     fmt::print(stderr, "marketlink: {}\n", added.error().message);
     return nullptr;

@@ -37,8 +37,6 @@ constexpr const char* kOfferTypeField = "x-amzn-marketplace-offer-type";
 // that navigation started on another site). Path /onboarding: no other page needs it.
 constexpr const char* kOnboardingCookie = "ml_onboarding";
 constexpr int kOnboardingCookieSeconds = 24 * 3600;
-// Where buyers find their subscriptions when the product is not known.
-constexpr const char* kAwsSubscriptionsUrl = "https://aws.amazon.com/marketplace/library";
 
 std::string onboarding_path(const std::string& id) { return "/onboarding/" + id; }
 
@@ -175,7 +173,7 @@ struct OnboardingPages {
           "you after you subscribe.");
     d.set("detail", "Open your subscription in AWS Marketplace and choose Set up product.");
     TemplateData actions{TemplateData::type::list};
-    actions.push_back(action("Open AWS Marketplace", kAwsSubscriptionsUrl, true));
+    actions.push_back(action("Open AWS Marketplace", settings.subscriptions_url, true));
     set_actions(d, actions);
     return pages.render(r, ctx, "onboarding_message", Frame{.title = "Set up your subscription"}, d,
                         400);
@@ -211,7 +209,7 @@ struct OnboardingPages {
           "To set up an AWS Marketplace subscription, open it in AWS Marketplace and choose Set "
           "up product, or open the setup link you were given.");
     TemplateData actions{TemplateData::type::list};
-    actions.push_back(action("Open AWS Marketplace", kAwsSubscriptionsUrl, true));
+    actions.push_back(action("Open AWS Marketplace", settings.subscriptions_url, true));
     set_actions(d, actions);
     return pages.render(r, ctx, "onboarding_message", Frame{.title = "Set up your subscription"}, d,
                         404);
@@ -360,10 +358,15 @@ struct OnboardingPages {
     int linkable = 0;
     std::string first_linkable;
     for (const auto& option : view.organizations) {
-      if (option.can_link && first_linkable.empty()) first_linkable = option.org.id;
+      if (option.can_link && first_linkable.empty() &&
+          option.org.kind == identity::OrgKind::kCustomer) {
+        first_linkable = option.org.id;
+      }
     }
     const std::string selected = chosen.empty() ? first_linkable : chosen;
     for (const auto& option : view.organizations) {
+      // Customers use the seller's product; the other kinds are the reselling side's.
+      if (option.org.kind != identity::OrgKind::kCustomer) continue;
       TemplateData o;
       o.set("id", option.org.id);
       o.set("name", option.org.name);
@@ -378,13 +381,21 @@ struct OnboardingPages {
       } else {
         o.set("disabled", true);
         o.set("reason", option.problem ? option.problem->message : "Cannot be linked.");
+        if (option.problem) {
+          std::string names;
+          for (const auto& a : saas::admins_of(*option.problem)) {
+            names += (names.empty() ? "" : ", ") + (a.name.empty() ? a.email : a.name) + " (" +
+                     a.email + ")";
+          }
+          if (!names.empty()) o.set("admins", "Its admins: " + names + ".");
+        }
       }
       orgs.push_back(o);
     }
     d.set("org_options", orgs);
-    if (view.organizations.empty()) d.set("no_orgs", true);
+    if (orgs.is_empty_list()) d.set("no_orgs", true);
     if (linkable > 0) d.set("can_confirm", true);
-    if (linkable == 0 && !view.organizations.empty()) d.set("none_linkable", true);
+    if (linkable == 0 && !orgs.is_empty_list()) d.set("none_linkable", true);
     return pages.render(
         r, ctx, "onboarding_authorize",
         Frame{.title = "Authorize " + (view.product ? view.product->name : reg.product_code)}, d);
@@ -496,7 +507,7 @@ struct OnboardingPages {
           "Check that the link is complete, or start again: open your subscription in AWS "
           "Marketplace and choose Set up product.");
     TemplateData actions{TemplateData::type::list};
-    actions.push_back(action("Open AWS Marketplace", kAwsSubscriptionsUrl, true));
+    actions.push_back(action("Open AWS Marketplace", settings.subscriptions_url, true));
     set_actions(d, actions);
     return pages.render(r, ctx, "onboarding_message", Frame{.title = "Setup not found"}, d, 404);
   }
@@ -511,7 +522,7 @@ struct OnboardingPages {
     TemplateData d;
     d.set("icon_fail", true);
     const std::string restart_url =
-        product && !product->manage_url.empty() ? product->manage_url : kAwsSubscriptionsUrl;
+        product && !product->manage_url.empty() ? product->manage_url : settings.subscriptions_url;
     const std::string name = product ? product->name : "the product";
     TemplateData actions{TemplateData::type::list};
     const auto restart = [&](bool primary) {

@@ -24,6 +24,9 @@ struct SaasWebSettings {
   // Where a customer organization manages its payment method with the seller (the Billing
   // page's payment-method section); "" shows no link.
   std::string billing_url;
+  // Where buyers find their AWS Marketplace subscriptions, to start again from "Set up product"
+  // when the product is not known (the sandbox: the simulator's console).
+  std::string subscriptions_url = "https://aws.amazon.com/marketplace/library";
   // Adds `Secure` to the onboarding cookie (set when the public URL is https).
   bool secure_cookies = false;
 };
