@@ -554,13 +554,20 @@ struct OperatorPages {
           item.set("product", row.product_name);
         } else {
           item.set("product", g.product_code.empty() ? "—" : "Not registered");
+          item.set("product_code_shown", false);
           set_if(item, "product_code_shown", g.product_code);
         }
         item.set("buyer", or_dash(g.customer_aws_account_id));
         item.set("offer", offer_label(g.offer_type));
         item.set("outcome_label", saas::display_name(g.outcome));
         item.set("outcome_chip", outcome_chip(g.outcome));
-        if (!g.linked_org_id.empty()) item.set("org_name", names.org_name(g.linked_org_id));
+        // Keys a row lacks would be looked up in the page's data (the frame has an org_name):
+        // absent values are set false.
+        item.set("linked_org_name", false);
+        if (!g.linked_org_id.empty()) {
+          item.set("linked_org_name", names.org_name(g.linked_org_id));
+        }
+        item.set("status_label", false);
         if (row.link_status) {
           item.set("status_label", saas::display_name(*row.link_status));
           item.set("status_chip", link_status_chip(*row.link_status));

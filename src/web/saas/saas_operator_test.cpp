@@ -248,6 +248,7 @@ TEST_P(SaasOperatorTest, EachRegistrationFilterNarrowsTheList) {
   EXPECT_TRUE(contains(all.body, "Showing 1–5 of 5 registrations"));
   // The linked row: its organization, link status, free trial and outcome.
   EXPECT_TRUE(contains(all.body, "#link\">Acme</a>"));
+  EXPECT_EQ(occurrences(all.body, "#link\">"), 1u) << "only the linked registration names one";
   EXPECT_TRUE(contains(all.body, "<span class=\"chip wait\">Pending</span>"));
   EXPECT_TRUE(contains(all.body, "<span class=\"chip ok\">Linked</span>"));
   EXPECT_TRUE(contains(all.body, "<td>Free trial</td>"));
