@@ -102,6 +102,26 @@ TEST_P(QueriesTest, FiltersCombine) {
             (std::vector<std::string>{invalid_.id, linked_b_.id}));
 }
 
+TEST_P(QueriesTest, CountsWhatTheFiltersMatch) {
+  const auto count = [&](const RegistrationFilter& filter) {
+    auto n = h_.service->count_registrations(filter);
+    EXPECT_TRUE(n.ok()) << (n.ok() ? "" : n.error().message);
+    return n.ok() ? *n : -1;
+  };
+  EXPECT_EQ(count({}), 6);
+  EXPECT_EQ(count({.product_code = "prod-a"}), 2);
+  EXPECT_EQ(count({.outcome = Outcome::kInvalidToken}), 1);
+  EXPECT_EQ(count({.link_status = LinkStatus::kPending}), 1);
+  EXPECT_EQ(count({.link_status = LinkStatus::kActive}), 0);
+  EXPECT_EQ(count({.product_code = "prod-b", .customer_aws_account_id = "111100001111"}), 1);
+  EXPECT_EQ(count({.landed_from = start_ + std::chrono::minutes(1),
+                   .landed_before = start_ + std::chrono::minutes(3)}),
+            2);
+  // The count agrees with the list it totals.
+  EXPECT_EQ(count({.customer_aws_account_id = "111100001111"}),
+            static_cast<long long>(ids({.customer_aws_account_id = "111100001111"}).size()));
+}
+
 TEST_P(QueriesTest, RefusesACursorItDidNotMake) {
   for (const char* cursor : {"x", "12.", ".abc", "1x2.abc"}) {
     auto r = h_.service->list_registrations({}, {.limit = 10, .cursor = cursor});

@@ -264,6 +264,8 @@ class SaasService {
   // Every registration (the operator's view), newest first.
   core::Result<RegistrationPage> list_registrations(const RegistrationFilter& filter,
                                                     const PageRequest& page) const;
+  // How many registrations match `filter` (the list's total, for "Showing 1–50 of N").
+  core::Result<long long> count_registrations(const RegistrationFilter& filter) const;
   // The organization's AWS Marketplace subscriptions: live links first, then ended ones, each
   // newest first. Empty when it has none.
   core::Result<std::vector<Subscription>> subscriptions(const std::string& org_id) const;

@@ -1081,6 +1081,11 @@ core::Result<RegistrationPage> SaasService::list_registrations(const Registratio
   });
 }
 
+core::Result<long long> SaasService::count_registrations(const RegistrationFilter& filter) const {
+  return store_->read(
+      [&](SaasTx& tx) -> core::Result<long long> { return tx.count_registrations(filter); });
+}
+
 core::Result<std::vector<Subscription>> SaasService::subscriptions(
     const std::string& org_id) const {
   return store_->read([&](SaasTx& tx) -> core::Result<std::vector<Subscription>> {

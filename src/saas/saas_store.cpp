@@ -94,6 +94,9 @@ constexpr const char* kRegistrationListHead =
     ", COALESCE(p.name, ''), COALESCE(l.status, '') FROM saas_registrations r"
     " LEFT JOIN saas_products p ON p.product_code = r.product_code"
     " LEFT JOIN saas_links l ON l.id = r.link_id WHERE 1 = 1";
+constexpr const char* kCountRegistrations =
+    "SELECT COUNT(*) FROM saas_registrations r"
+    " LEFT JOIN saas_links l ON l.id = r.link_id WHERE 1 = 1";
 constexpr const char* kListProduct = " AND r.product_code = :product_code";
 constexpr const char* kListOutcome = " AND r.outcome = :outcome";
 constexpr const char* kListLinkStatus = " AND l.status = :link_status";
@@ -412,11 +415,12 @@ std::vector<RegistrationEvent> SaasTx::events(const std::string& id) {
   return out;
 }
 
-std::vector<RegistrationRow> SaasTx::registrations(
-    const RegistrationFilter& filter,
-    const std::optional<std::pair<std::string, std::string>>& after, int limit) {
-  std::string sql = fmt::format("SELECT {}{}", kRegistrationColumns, kRegistrationListHead);
-  std::vector<std::string> params;
+namespace {
+
+// Appends the conditions of `filter` to a statement over `saas_registrations r` (and its link,
+// `l`), with their parameters.
+void add_filter(const RegistrationFilter& filter, std::string& sql,
+                std::vector<std::string>& params) {
   if (!filter.product_code.empty()) {
     sql += kListProduct;
     params.push_back(filter.product_code);
@@ -441,6 +445,16 @@ std::vector<RegistrationRow> SaasTx::registrations(
     sql += kListBefore;
     params.push_back(text(*filter.landed_before));
   }
+}
+
+}  // namespace
+
+std::vector<RegistrationRow> SaasTx::registrations(
+    const RegistrationFilter& filter,
+    const std::optional<std::pair<std::string, std::string>>& after, int limit) {
+  std::string sql = fmt::format("SELECT {}{}", kRegistrationColumns, kRegistrationListHead);
+  std::vector<std::string> params;
+  add_filter(filter, sql, params);
   if (after) {
     sql += kListAfter;
     params.insert(params.end(), {after->first, after->first, after->second});
@@ -458,6 +472,15 @@ std::vector<RegistrationRow> SaasTx::registrations(
     out.push_back(std::move(row));
   });
   return out;
+}
+
+long long SaasTx::count_registrations(const RegistrationFilter& filter) {
+  std::string sql = kCountRegistrations;
+  std::vector<std::string> params;
+  add_filter(filter, sql, params);
+  long long n = 0;
+  query(s_, sql, std::move(params), [&](const soci::row& r) { n = integer_at(r, 0); });
+  return n;
 }
 
 // --- Links ---

@@ -92,6 +92,8 @@ class SaasTx {
   std::vector<RegistrationRow> registrations(
       const RegistrationFilter& filter,
       const std::optional<std::pair<std::string, std::string>>& after, int limit);
+  // How many registrations match `filter`.
+  long long count_registrations(const RegistrationFilter& filter);
 
   // --- Links ---
   // link_race (the transaction must then end) when a unique index refused it: another link of
