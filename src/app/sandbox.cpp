@@ -98,8 +98,9 @@ void print_sandbox_guide(const std::string& url, const std::string& mail_transpo
       "\n"
       "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
       "\n"
-      "  Selling on AWS Marketplace: open the buyer console {4}/console, sign in as demo\n"
-      "  buyer {5} (or another), subscribe to \"Marketlink Demo (SaaS)\" (legacy customer\n"
+      "  Selling on AWS Marketplace:\n"
+      "    Buyer console: {4}/console\n"
+      "  Sign in there as demo buyer {5} (or another), subscribe to \"Marketlink Demo (SaaS)\" (legacy customer\n"
       "  identifier) or \"Marketlink Analytics\" (concurrent agreements: subscribe twice for two\n"
       "  agreements), then Set up product: you land on this hub's onboarding. Link to Demo\n"
       "  Customer as admin@… (member@… is refused: not an admin; Demo Startup is refused: no\n"
@@ -107,8 +108,8 @@ void print_sandbox_guide(const std::string& url, const std::string& mail_transpo
       "  {0}/operator/products and every attempt at {0}/operator/registrations.\n"
       "\n"
       "  Simulated AWS: {4}  (MARKETLINK_AWS_ENDPOINT={4})\n"
-      "    Seller account {6}, sandbox-only key {7}; control API: {4}/_sim/… (advance the\n"
-      "    clock, inject faults: see docs/api.md)\n"
+      "    Seller account {6}, sandbox-only key {7}\n"
+      "    Control API: {4}/_sim/… (advance the clock, inject faults: docs/simulator.md)\n"
       "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
       url, kDemoPassword, users, mail_transport, sim_url, demo_buyers().front().account_id,
       sim::kSellerAccountId, sim::kSellerAccessKeyId, kDemoProviderAwsAccountId,

@@ -199,9 +199,13 @@ class SandboxTest(unittest.TestCase):
                 status, _, page = b.request(setup)
                 form = [f for f in parse(page).forms if "x-amzn-marketplace-token" in f["inputs"]][0]
                 self.assertEqual(form["action"], hub + "/aws/fulfillment")
-                # The hub answers the POST (its fulfillment handler is a later piece of work).
-                status, _, _ = b.request(form["action"], form["inputs"])
-                self.assertIn(status, (200, 303, 404, 405))
+                # The hub resolves the token and sends the buyer to onboarding.
+                status, headers, _ = b.request(form["action"], form["inputs"])
+                self.assertEqual(status, 303)
+                self.assertTrue(headers["Location"].startswith("/onboarding/"), headers)
+                status, _, page = b.request(hub + headers["Location"])
+                self.assertEqual(status, 200)
+                self.assertIn("Set up Marketlink Demo (SaaS)", page)
             finally:
                 proc.terminate()
                 self.assertEqual(proc.wait(timeout=30), 0)

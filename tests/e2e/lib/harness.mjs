@@ -94,6 +94,7 @@ export async function startServer(backend, { sandbox = false } = {}) {
     args.push('--sandbox', '--sim-listen', '127.0.0.1:0');
     env.MARKETLINK_SECRET_KEY = crypto.randomBytes(32).toString('hex');
   }
+  let simUrl = '';
   const child = spawn(binary, args, {
     env,
     stdio: ['ignore', 'pipe', log],
@@ -103,7 +104,10 @@ export async function startServer(backend, { sandbox = false } = {}) {
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
-      if (out.includes('listening on')) {
+      // The sandbox prints its simulator's URL on the next line.
+      const sim = out.match(/simulated AWS on (http:\/\/[0-9.:]+)\n/);
+      if (out.includes('listening on') && (!sandbox || sim)) {
+        if (sim) simUrl = sim[1];
         clearTimeout(timer);
         resolve();
       }
@@ -116,6 +120,7 @@ export async function startServer(backend, { sandbox = false } = {}) {
   child.stdout.resume();
   return {
     url,
+    simUrl,
     database,
     logFile,
     async stop() {
