@@ -100,11 +100,12 @@ struct IdentityHarness {
     return u.ok() ? *u : User{};
   }
   Organization org(const std::string& name, const User& admin, OrgKind kind = OrgKind::kCustomer,
-                   const std::string& marketplace_id = "") {
+                   const std::string& marketplace_id = "",
+                   SubscriptionStatus subscription = SubscriptionStatus::kNone) {
     auto o = service->create_organization({.name = name,
                                            .kind = kind,
                                            .marketplace_id = marketplace_id,
-                                           .subscription = SubscriptionStatus::kNone,
+                                           .subscription = subscription,
                                            .admin_user_id = admin.id},
                                           Actor::system());
     EXPECT_TRUE(o.ok()) << (o.ok() ? "" : o.error().message);

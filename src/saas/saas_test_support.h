@@ -185,14 +185,7 @@ struct SaasHarness {
   identity::Organization customer(
       const std::string& name, const identity::User& admin,
       identity::SubscriptionStatus subscription = identity::SubscriptionStatus::kTrial) {
-    auto o = id.service->create_organization({.name = name,
-                                              .kind = identity::OrgKind::kCustomer,
-                                              .marketplace_id = "",
-                                              .subscription = subscription,
-                                              .admin_user_id = admin.id},
-                                             identity::Actor::system());
-    EXPECT_TRUE(o.ok()) << (o.ok() ? "" : o.error().message);
-    return o.ok() ? *o : identity::Organization{};
+    return id.org(name, admin, identity::OrgKind::kCustomer, "", subscription);
   }
 
   void add_member(const identity::Organization& org, const identity::User& user,

@@ -19,20 +19,6 @@ namespace web::testing {
 
 class SaasSellerWebTest : public SaasWebTest {
  protected:
-  // A customer organization whose own subscription lets it link (trial by default).
-  identity::Organization customer(
-      const std::string& name, const identity::User& admin,
-      identity::SubscriptionStatus subscription = identity::SubscriptionStatus::kTrial) {
-    auto o = h_.service->create_organization({.name = name,
-                                              .kind = identity::OrgKind::kCustomer,
-                                              .marketplace_id = "",
-                                              .subscription = subscription,
-                                              .admin_user_id = admin.id},
-                                             identity::Actor::system());
-    EXPECT_TRUE(o.ok()) << (o.ok() ? "" : o.error().message);
-    return o.ok() ? *o : identity::Organization{};
-  }
-
   void add_member(const identity::Organization& org, const identity::User& user,
                   identity::Role role = identity::Role::kMember) {
     auto invited = h_.service->invite(org.id, user.email, role, identity::Actor::system());

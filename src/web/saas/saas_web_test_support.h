@@ -55,6 +55,13 @@ class SaasWebTest : public WebTest {
     return p.ok() ? *p : saas::Product{};
   }
 
+  // A customer organization with `admin` as its admin and a plan of its own (trial by default).
+  identity::Organization customer(
+      const std::string& name, const identity::User& admin,
+      identity::SubscriptionStatus plan = identity::SubscriptionStatus::kTrial) {
+    return h_.org(name, admin, identity::OrgKind::kCustomer, "", plan);
+  }
+
   // A token the resolver knows, for a buyer of `product_code`.
   std::string token(const std::string& name, const std::string& product_code,
                     const std::string& account_id, const std::string& customer_identifier = "",
