@@ -5,16 +5,19 @@
 # clients, next to the simulator answering ResolveCustomer to a minimal signed client (64
 # threads, aws::MeteringClient) in the same run, with p50/p99 latency of each.
 #   bash bench/fulfillment.sh            (after `make build`)
-# Env: ROUNDS (3, interleaved, median), CLIENTS (64), LANDINGS (3000 per run).
+# Env: ROUNDS (5, interleaved, median), CLIENTS (64), LANDINGS (1500 per run).
+# The simulator walks every agreement on each call it answers, and each token here is a new
+# agreement, so its ResolveCustomer slows as LANDINGS grows (docs/performance.md, "SaaS
+# fulfillment"): keep LANDINGS the same when comparing runs.
 # Each run gets a fresh `marketlink sim` process and a fresh database; the order of the two
 # timed sides alternates between rounds. Starts its own PostgreSQL (scripts/pg-cluster.sh:
 # fsync off, as in tests) and prints Markdown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-rounds=${ROUNDS:-3}
+rounds=${ROUNDS:-5}
 clients=${CLIENTS:-64}
-landings=${LANDINGS:-3000}
+landings=${LANDINGS:-1500}
 bench=$root/build/marketlink_fulfillment_bench
 binary=$root/build/marketlink
 for b in "$bench" "$binary"; do
