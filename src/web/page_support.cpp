@@ -39,6 +39,16 @@ void set_errors(http::TemplateData& d, const core::Error& e) {
 
 int status_of(const core::Error& e) { return http::status_for(e.code); }
 
+std::string with_query(const std::string& path,
+                       const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string query;
+  for (const auto& [name, value] : params) {
+    if (value.empty()) continue;
+    query += (query.empty() ? "?" : "&") + name + "=" + http::url_encode(value);
+  }
+  return path + query;
+}
+
 http::TemplateData org_data(const identity::Organization& org) {
   http::TemplateData o;
   o.set("id", org.id);

@@ -27,6 +27,11 @@ class Form {
   std::vector<std::pair<std::string, std::string>> fields_;
 };
 
+// `path` with the non-empty `params` as its query string, in order and URL-encoded:
+// with_query("/pool", {{"status", "ready"}, {"q", ""}}) is "/pool?status=ready".
+std::string with_query(const std::string& path,
+                       const std::vector<std::pair<std::string, std::string>>& params);
+
 // Errors next to their fields ("<field>_error") and a summary at the top (form_errors partial).
 void set_errors(http::TemplateData& d, const core::Error& e);
 

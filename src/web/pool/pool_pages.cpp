@@ -98,21 +98,14 @@ struct ListQuery {
 
   // The list's URL with these filters (and this page when `with_page`).
   std::string href(const std::string& base, bool with_page = true) const {
-    std::string query;
-    const auto add = [&](const char* name, const std::string& value) {
-      if (value.empty()) return;
-      query += (query.empty() ? "?" : "&") + std::string(name) + "=" + http::url_encode(value);
-    };
-    add("status", status);
-    add("marketplace_id", marketplace_id);
-    add("model", model);
-    add("q", q);
-    if (limit != kDefaultPageSize) add("limit", std::to_string(limit));
-    if (with_page && !cursor.empty()) {
-      add("cursor", cursor);
-      add("from", std::to_string(from));
-    }
-    return base + query;
+    const bool paged = with_page && !cursor.empty();
+    return with_query(base, {{"status", status},
+                             {"marketplace_id", marketplace_id},
+                             {"model", model},
+                             {"q", q},
+                             {"limit", limit != kDefaultPageSize ? std::to_string(limit) : ""},
+                             {"cursor", paged ? cursor : ""},
+                             {"from", paged ? std::to_string(from) : ""}});
   }
 };
 

@@ -528,11 +528,9 @@ struct OnboardingPages {
     const auto restart = [&](bool primary) {
       actions.push_back(action("Start again in AWS Marketplace", restart_url, primary));
     };
-    const auto other_org = [&]() -> std::string {
-      const std::string id = e ? saas::other_org_of(*e) : "";
-      const identity::Organization* org = ctx ? viewers_org(*ctx, id) : nullptr;
-      return org ? org->name : "";
-    };
+    // The organization a link error names, when the viewer is one of its members.
+    const identity::Organization* other =
+        e != nullptr && ctx != nullptr ? viewers_org(*ctx, saas::other_org_of(*e)) : nullptr;
     std::string heading, message, detail;
     if (slug == "invalid_token") {
       heading = "AWS Marketplace's link did not work";
@@ -568,22 +566,16 @@ struct OnboardingPages {
       detail = "Open your subscription in AWS Marketplace and choose Set up product again.";
       restart(true);
     } else if (slug == "buyer_linked_elsewhere") {
-      const std::string org = other_org();
       heading = "This AWS account is already linked";
       message = "AWS account " + reg.customer_aws_account_id + " already uses " + name +
-                " through " + (org.empty() ? "another organization" : org) + ".";
-      detail = org.empty()
-                   ? "Sign in as an admin of that organization to manage it, or contact support "
-                     "with the reference below to move the subscription."
-                   : "Open that organization to manage the subscription, or contact support to "
-                     "move it.";
-      if (!org.empty() && e != nullptr) {
-        for (const auto& m : ctx->memberships) {
-          if (m.org.id == saas::other_org_of(*e)) {
-            actions.push_back(
-                action("Open " + m.org.name, "/orgs/" + m.org.slug + "/subscription", true));
-          }
-        }
+                " through " + (other ? other->name : "another organization") + ".";
+      detail = other ? "Open that organization to manage the subscription, or contact support to "
+                       "move it."
+                     : "Sign in as an admin of that organization to manage it, or contact support "
+                       "with the reference below to move the subscription.";
+      if (other) {
+        actions.push_back(
+            action("Open " + other->name, "/orgs/" + other->slug + "/subscription", true));
       }
       actions.push_back(
           action("Choose another organization", onboarding_path(reg.id) + "/authorize"));

@@ -289,23 +289,17 @@ struct ListQuery {
   }
 
   std::string href(bool with_page = true) const {
-    std::string query;
-    const auto add = [&](const char* name, const std::string& value) {
-      if (value.empty()) return;
-      query += (query.empty() ? "?" : "&") + std::string(name) + "=" + http::url_encode(value);
-    };
-    add("product_code", product_code);
-    add("outcome", outcome);
-    add("status", status);
-    add("buyer", buyer);
-    add("from", from);
-    add("to", to);
-    if (limit != kDefaultPageSize) add("limit", std::to_string(limit));
-    if (with_page && !cursor.empty()) {
-      add("cursor", cursor);
-      add("start", std::to_string(start));
-    }
-    return kRegistrationsPath + query;
+    const bool paged = with_page && !cursor.empty();
+    return with_query(kRegistrationsPath,
+                      {{"product_code", product_code},
+                       {"outcome", outcome},
+                       {"status", status},
+                       {"buyer", buyer},
+                       {"from", from},
+                       {"to", to},
+                       {"limit", limit != kDefaultPageSize ? std::to_string(limit) : ""},
+                       {"cursor", paged ? cursor : ""},
+                       {"start", paged ? std::to_string(start) : ""}});
   }
 };
 
