@@ -101,6 +101,43 @@ TEST_P(LandingTest, TheSameTokenAgainIsTheSameRegistrationWithoutAskingAwsAgain)
                                     EventKind::kLandedAgain, EventKind::kLandedAgain}));
 }
 
+TEST_P(LandingTest, ANewTokenOfTheSameBuyerContinuesItsOpenSetup) {
+  // Set up product chosen again: AWS gives a new token for the same subscription.
+  Registration first = h_.land(h_.token("c1", "legacy-prod", "333344445555", "cust-c"));
+  h_.clock().advance(std::chrono::hours(1));
+  const std::string second_token = h_.token("c2", "legacy-prod", "333344445555", "cust-c");
+  Registration second = h_.land(second_token);
+  EXPECT_EQ(second.id, first.id);
+  EXPECT_EQ(second.reference, first.reference);
+  EXPECT_EQ(second.landings, 2);
+  EXPECT_EQ(second.expires_at, first.expires_at) << "it still expires 24 h after its first landing";
+  EXPECT_EQ(h_.resolver.calls_for(second_token), 1);
+  const auto events = timeline(first.id);
+  ASSERT_EQ(kinds(events), (std::vector<EventKind>{EventKind::kLanded, EventKind::kResolved,
+                                                   EventKind::kLandedAgain}));
+  EXPECT_NE(events.back().detail.find("chosen again"), std::string::npos) << events.back().detail;
+
+  // Another buyer, or another customer of the same AWS account: a setup of its own.
+  EXPECT_NE(h_.land(h_.token("c3", "legacy-prod", "333344445556", "cust-d")).id, first.id);
+  EXPECT_NE(h_.land(h_.token("c4", "legacy-prod", "333344445555", "cust-e")).id, first.id);
+
+  // Concurrent agreements: the same agreement continues, a new agreement (license) does not.
+  const std::string l1 = "arn:aws:license-manager::333344445555:license:l-1";
+  Registration agreement = h_.land(h_.token("c5", "concurrent-prod", "333344445555", "", l1));
+  EXPECT_EQ(h_.land(h_.token("c6", "concurrent-prod", "333344445555", "", l1)).id, agreement.id);
+  EXPECT_NE(h_.land(h_.token("c7", "concurrent-prod", "333344445555", "",
+                             "arn:aws:license-manager::333344445555:license:l-2"))
+                .id,
+            agreement.id);
+
+  // Once the setup has expired, a new token starts a new one.
+  h_.clock().advance(std::chrono::hours(24));
+  Registration later = h_.land(h_.token("c8", "legacy-prod", "333344445555", "cust-c"));
+  EXPECT_NE(later.id, first.id);
+  EXPECT_EQ(later.landings, 1);
+  EXPECT_EQ(count("SELECT COUNT(*) FROM saas_registrations"), 6);
+}
+
 TEST_P(LandingTest, FailedLandingsGetARegistrationAndAReferenceToo) {
   h_.resolver.fail("expired-token", core::invalid("ExpiredTokenException", kExpiredTokenSlug));
   Registration invalid = h_.land("garbage-token");

@@ -85,11 +85,17 @@ TEST_P(LinkRaceTest, OneLegacyBuyerRacingIntoTwoOrganizationsLinksOnce) {
     const auto org_b = h_.customer(fmt::format("B{}", round), bea);
     const std::string account = fmt::format("5000000000{:02}", round);
     const std::string customer = fmt::format("cust-race-{}", round);
-    // Two tokens of one buyer: Set up product clicked in two browsers.
-    Registration ra =
-        h_.land(h_.token(fmt::format("a{}", round), "legacy-prod", account, customer));
+    // Two setups of one buyer: Set up product clicked in two browsers while AWS did not answer
+    // the first, whose Try again then resolved it.
+    const std::string first = h_.token(fmt::format("a{}", round), "legacy-prod", account, customer);
+    h_.resolver.set_unavailable(true);
+    h_.land(first);
+    h_.resolver.set_unavailable(false);
     Registration rb =
         h_.land(h_.token(fmt::format("b{}", round), "legacy-prod", account, customer));
+    Registration ra = h_.land(first);
+    ASSERT_NE(ra.id, rb.id);
+    ASSERT_EQ(ra.outcome, Outcome::kResolved);
     auto [a, b] = race({ra.id, org_a.id, ann}, {rb.id, org_b.id, bea});
     expect_one_winner(a, b, "buyer_linked_elsewhere", round);
     EXPECT_EQ(live_links_of("customer_identifier", customer), 1) << "round " << round;

@@ -261,11 +261,17 @@ TEST_P(LinkTest, AnOrganizationHasOneLinkPerProduct) {
 
 TEST_P(LinkTest, ALegacyBuyerIsLinkedToOneOrganization) {
   const identity::Organization other = h_.customer("Other", ann_);
-  Registration first = legacy_registration("h1", "888888888888", "cust-h");
-  ASSERT_TRUE(link(first, acme_, ann_).ok());
-  // The same buyer again, with a new token (Set up product clicked again later).
-  Registration again = legacy_registration("h2", "888888888888", "cust-h");
-  ASSERT_NE(again.id, first.id);
+  // A first setup that AWS did not answer, then a second one that is linked to Acme.
+  const std::string first_token = h_.token("h1", "legacy-prod", "888888888888", "cust-h");
+  h_.resolver.set_unavailable(true);
+  h_.land(first_token);
+  h_.resolver.set_unavailable(false);
+  Registration linked = legacy_registration("h2", "888888888888", "cust-h");
+  ASSERT_TRUE(link(linked, acme_, ann_).ok());
+  // Try again in the first browser: that setup resolves, for a buyer already linked.
+  Registration again = h_.land(first_token);
+  ASSERT_NE(again.id, linked.id);
+  ASSERT_EQ(again.outcome, Outcome::kResolved);
   auto elsewhere = link(again, other, ann_);
   ASSERT_FALSE(elsewhere.ok());
   EXPECT_EQ(elsewhere.error().slug, "buyer_linked_elsewhere");
@@ -276,6 +282,22 @@ TEST_P(LinkTest, ALegacyBuyerIsLinkedToOneOrganization) {
   EXPECT_EQ(here->change, LinkChange::kUnchanged);
   EXPECT_EQ(live_links(), 1);
   EXPECT_EQ(h_.service->registration(again.id)->outcome, Outcome::kLinked);
+}
+
+TEST_P(LinkTest, SetUpProductAgainAfterLinkingLandsOnTheLinkedSetup) {
+  Registration r = legacy_registration("g1", "787878787878", "cust-g");
+  auto linked = link(r, acme_, ann_);
+  ASSERT_TRUE(linked.ok());
+  h_.clock().advance(std::chrono::hours(30));  // long after the setup would have expired
+  Registration again = legacy_registration("g2", "787878787878", "cust-g");
+  EXPECT_EQ(again.id, r.id);
+  EXPECT_TRUE(again.linked());
+  EXPECT_EQ(again.linked_org_id, acme_.id);
+  // Once the link has ended (cancelled in AWS), the buyer's next subscription starts afresh.
+  set_link_status(linked->link.id, LinkStatus::kCancelled);
+  Registration renewed = legacy_registration("g3", "787878787878", "cust-g");
+  EXPECT_NE(renewed.id, r.id);
+  EXPECT_EQ(renewed.outcome, Outcome::kResolved);
 }
 
 TEST_P(LinkTest, ANewAgreementOfAnAccountLinkedHereUpdatesTheLink) {

@@ -15,7 +15,11 @@
 // types.h); a registration whose resolution found AWS unavailable is resolved again when the
 // token comes again. Two identical landings at once end in one registration (a unique digest):
 // the later one reads the earlier's row. A registration expires registration_ttl (24 h) after
-// its first landing.
+// its first landing. A new token of a buyer (Set up product chosen again: AWS gives a new token
+// each time) continues that buyer's setup when one is open (resolved or refused, not expired)
+// or linked with a live link, for exactly the same product, customer identifier, AWS account
+// and license ARN; its digest is not kept (posted again, it is resolved again and lands there
+// again). A new agreement (another license ARN) gets a registration of its own.
 //
 // Linking (link). The link of a registration to an organization is checked and written in one
 // transaction, and every condition that two racing links could both pass is also held by a

@@ -655,6 +655,23 @@ core::Result<Registration> SaasService::resolve_and_store(const std::string& dig
                                             .at = at};
 
       auto existing = tx.registration_by_digest(digest, Lock::kForUpdate);
+      if (!existing && a.outcome == Outcome::kResolved) {
+        // A new token (Set up product chosen again) continues the buyer's open or linked setup.
+        ResolvedBuyer buyer{.product_code = limited(a.buyer.product_code, 200),
+                            .customer_identifier = limited(a.buyer.customer_identifier, 500),
+                            .customer_aws_account_id = limited(a.buyer.customer_aws_account_id, 20),
+                            .license_arn = limited(a.buyer.license_arn, 2048)};
+        if (auto setup = tx.setup_of_buyer(buyer, at)) {
+          tx.count_landing(setup->id, at);
+          tx.append_event(setup->id, {.kind = EventKind::kLandedAgain,
+                                      .detail = "Set up product was chosen again (a new token): "
+                                                "this setup continues.",
+                                      .at = landed_at});
+          auto continued = tx.registration(setup->id, Lock::kNone);
+          if (!continued) return core::internal("A registration vanished while landing.");
+          return *continued;
+        }
+      }
       if (!existing) {
         r.outcome = a.outcome;
         r.outcome_slug = a.outcome == Outcome::kResolved ? "" : a.slug;

@@ -52,6 +52,15 @@ constexpr const char* kRegistrationByDigest =
     " FROM saas_registrations r WHERE r.token_digest = :digest";
 constexpr const char* kRegistrationByReference =
     " FROM saas_registrations r WHERE r.reference = :reference";
+// The buyer's setup that a new token continues: open (resolved or refused, not expired), or
+// linked while its link is live. Newest first.
+constexpr const char* kSetupOfBuyer =
+    " FROM saas_registrations r LEFT JOIN saas_links l ON l.id = r.link_id"
+    " WHERE r.customer_aws_account_id = :account AND r.product_code = :code"
+    " AND r.customer_identifier = :customer_identifier AND r.license_arn = :license_arn"
+    " AND ((r.outcome IN ('resolved', 'refused') AND r.expires_at > :now)"
+    " OR (r.outcome = 'linked' AND l.status NOT IN ('cancelled', 'failed')))"
+    " ORDER BY r.landed_at DESC, r.id DESC LIMIT 1";
 // A second identical landing at the same moment waits here for the first to commit, then
 // inserts nothing (and reads the first's row).
 constexpr const char* kInsertRegistration =
@@ -363,6 +372,13 @@ std::optional<Registration> SaasTx::registration_by_digest(const std::string& di
   std::string sql = fmt::format("SELECT {}{}", kRegistrationColumns, kRegistrationByDigest);
   if (lock == Lock::kForUpdate) sql += tx_.for_update();
   return one_registration(s_, sql, {digest});
+}
+
+std::optional<Registration> SaasTx::setup_of_buyer(const ResolvedBuyer& buyer,
+                                                   core::TimePoint now) {
+  return one_registration(s_, fmt::format("SELECT {}{}", kRegistrationColumns, kSetupOfBuyer),
+                          {buyer.customer_aws_account_id, buyer.product_code,
+                           buyer.customer_identifier, buyer.license_arn, text(now)});
 }
 
 std::optional<Registration> SaasTx::registration_by_reference(const std::string& reference) {

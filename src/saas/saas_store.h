@@ -80,6 +80,9 @@ class SaasTx {
   std::optional<Registration> registration(const std::string& id, Lock lock);
   std::optional<Registration> registration_by_digest(const std::string& digest, Lock lock);
   std::optional<Registration> registration_by_reference(const std::string& reference);
+  // The newest registration of exactly this buyer (all four fields equal) that a new token
+  // continues: resolved or refused and not expired at `now`, or linked with a live link.
+  std::optional<Registration> setup_of_buyer(const ResolvedBuyer& buyer, core::TimePoint now);
   // Only while the registration is still aws_unavailable: false when it no longer is.
   bool resolve_again(const std::string& id, const Resolution& resolution, core::TimePoint at);
   void count_landing(const std::string& id, core::TimePoint at);

@@ -94,6 +94,8 @@ TEST_P(OnboardingTest, TheLandingRedirectsAndBindsTheSetupToTheBrowser) {
   EXPECT_TRUE(has(step1.body, "Free trial"));
   EXPECT_TRUE(has(step1.body, "aria-current=\"step\""));
   EXPECT_TRUE(has(step1.body, "Do you already have a Marketlink account?"));
+  EXPECT_TRUE(has(step1.body, "href=\"/login?next=" + http::url_encode(path) + "\">Sign in</a>"))
+      << "the top bar's Sign in comes back here";
 
   // /onboarding continues it in this browser; a browser without the cookie is told where to go.
   EXPECT_EQ(c.get("/onboarding").location(), path);
@@ -111,7 +113,7 @@ TEST_P(OnboardingTest, TheSameTokenAgainLandsOnTheSameRegistrationWithoutAskingA
   TestClient proxy(router_);       // a proxy turned the POST into a GET
   const Reply g = proxy.get("/aws/fulfillment?x-amzn-marketplace-token=" + http::url_encode(tok));
   EXPECT_EQ(g.status, 303);
-  EXPECT_EQ(g.location(), first) << "the redirect drops the tok from the URL";
+  EXPECT_EQ(g.location(), first) << "the redirect drops the token from the URL";
   EXPECT_EQ(resolver_.calls_for(tok), 1);
   EXPECT_EQ(saas_->registration(id_of(first))->landings, 3);
 }
@@ -249,9 +251,20 @@ TEST_P(OnboardingTest, EveryOtherRuleOfALinkHasItsPage) {
   EXPECT_EQ(r.status, 409);
   EXPECT_TRUE(has(r.body, "This organization has no active plan"));
 
-  // Linked: then the same buyer (legacy: customer identifier) again, to another organization.
+  // Linked; Set up product again (a new token) opens the same setup, done.
   ASSERT_EQ(confirm(c, path, first.id).status, 303);
-  path = land(c, token("h", legacy_.product_code, kAccount, "cust-1"));
+  EXPECT_EQ(land(c, token("h", legacy_.product_code, kAccount, "cust-1")), path);
+  r = c.get(path);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_TRUE(has(r.body, "This subscription is set up"));
+  EXPECT_TRUE(has(r.body, "First Co")) << "the viewer is a member of it";
+
+  // The same AWS account with a new agreement, to another organization.
+  ASSERT_EQ(
+      confirm(c, land(c, token("h1", concurrent_.product_code, kAccount, "", kLicense)), first.id)
+          .status,
+      303);
+  path = land(c, token("h2", concurrent_.product_code, kAccount, "", std::string(kLicense) + "-2"));
   r = confirm(c, path, second.id);
   EXPECT_EQ(r.status, 409);
   EXPECT_TRUE(has(r.body, "This AWS account is already linked"));

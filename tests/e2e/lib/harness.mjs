@@ -54,14 +54,14 @@ function freshDatabase(backend) {
   return { url: `${base}${sep}options=-csearch_path%3D${schema}`, kind: 'postgresql', base, schema };
 }
 
-// Runs one SQL statement against the suite's database (for test set-up such as ageing a link).
+// Runs one SQL statement against the suite's database (for test set-up such as ageing a link,
+// or to read a count); returns what it printed: one line per row, columns separated by '|'.
 export function runSql(database, sql) {
   if (database.kind === 'sqlite') {
-    execFileSync('sqlite3', [database.file, sql], { stdio: 'pipe' });
-  } else {
-    execFileSync('psql', [database.base, '-q', '-c', `SET search_path TO ${database.schema}; ${sql}`],
-      { stdio: 'pipe' });
+    return execFileSync('sqlite3', [database.file, sql], { stdio: 'pipe' }).toString();
   }
+  return execFileSync('psql', [database.base, '-q', '-A', '-t', '-c',
+    `SET search_path TO ${database.schema}; ${sql}`], { stdio: 'pipe' }).toString();
 }
 
 // `marketlink ARGS…` on the suite's database; returns standard output.
