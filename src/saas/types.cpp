@@ -3,6 +3,8 @@
 #include <array>
 #include <utility>
 
+#include "saas/outbox.h"
+
 namespace saas {
 
 namespace {
@@ -40,6 +42,15 @@ constexpr std::array<std::pair<Outcome, const char*>, 7> kOutcomes = {{
     {Outcome::kAwsUnavailable, "aws_unavailable"},
     {Outcome::kRefused, "refused"},
     {Outcome::kLinked, "linked"},
+}};
+
+constexpr std::array<std::pair<OutboxEvent, const char*>, 6> kOutboxEvents = {{
+    {OutboxEvent::kLinked, "linked"},
+    {OutboxEvent::kActive, "active"},
+    {OutboxEvent::kUnsubscribePending, "unsubscribe_pending"},
+    {OutboxEvent::kCancelled, "cancelled"},
+    {OutboxEvent::kEntitlementsChanged, "entitlements_changed"},
+    {OutboxEvent::kMeteringFailed, "metering_failed"},
 }};
 
 constexpr std::array<std::pair<Choice, const char*>, 3> kChoices = {{
@@ -102,6 +113,12 @@ const char* display_name(Outcome outcome) {
 }
 
 std::optional<Outcome> parse_outcome(std::string_view name) { return lookup(kOutcomes, name); }
+
+const char* outbox_event_name(OutboxEvent event) { return name_of(kOutboxEvents, event); }
+
+std::optional<OutboxEvent> parse_outbox_event(std::string_view name) {
+  return lookup(kOutboxEvents, name);
+}
 
 const char* choice_name(Choice choice) { return name_of(kChoices, choice); }
 
