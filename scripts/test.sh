@@ -3,7 +3,7 @@
 # `make test-sanitize`).
 #   scripts/test.sh          the default build in ./build, warnings as errors, format checked
 #   scripts/test.sh asan     the same tests built with AddressSanitizer and UBSan in ./build-asan
-#                            (the layering check aside: it reads no C++ at run time); any report
+#                            (the layering and style-sheet checks aside: they run no C++); any report
 #                            fails its test, in child processes (servers, workers, the simulator)
 #                            too
 #   1. installs missing Debian packages (scripts/install-deps.sh)

@@ -88,12 +88,13 @@ void Pages::add_frame(TemplateData& d, const http::Request* request, const Reque
   }
   if (frame.refresh_seconds > 0) d.set("refresh_seconds", std::to_string(frame.refresh_seconds));
   const std::string path = request != nullptr ? request->path : "";
-  // The top bar's Sign in comes back to the page it was chosen on (not to the sign-in pages).
+  // Sign in (top bar and menu) comes back to the page it was chosen on (not to the sign-in pages).
   const bool comes_back = request != nullptr && request->method == http::Method::kGet &&
                           path.size() > 1 && !path.starts_with("/login") &&
                           !path.starts_with("/signup") && !path.starts_with("/verify-email") &&
                           !path.starts_with("/password");
-  d.set("sign_in_href", comes_back ? "/login?next=" + http::url_encode(path) : "/login");
+  const std::string sign_in_href = comes_back ? "/login?next=" + http::url_encode(path) : "/login";
+  d.set("sign_in_href", sign_in_href);
 
   // Top bar: the current organization (a switcher when there are several) and the user menu.
   if (ctx != nullptr) {
@@ -171,7 +172,7 @@ void Pages::add_frame(TemplateData& d, const http::Request* request, const Reque
   } else {
     TemplateData links{TemplateData::type::list};
     add_link(links, "Home", "/");
-    add_link(links, "Sign in", "/login");
+    add_link(links, "Sign in", sign_in_href);
     add_link(links, "Create an account", "/signup");
     add_section("Marketlink", links);
   }
