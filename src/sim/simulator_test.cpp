@@ -202,6 +202,102 @@ TEST_F(SimulatorTest, BuyersIdentifiedByAccountAndLicense) {
   EXPECT_EQ(e->entitlements[0].customer_aws_account_id, buyer);
 }
 
+TEST_F(SimulatorTest, EventBridgeEventsReachAnSqsQueue) {
+  product("p1", {{"legacy_identity", false}});
+  ASSERT_TRUE(sim_.subscribe_notifications({{"topic", "entitlement"},
+                                            {"product_code", "p1"},
+                                            {"endpoint", "http://127.0.0.1:9/sns"},
+                                            {"auto_confirm", true}})
+                  .ok());
+  auto by_name = sim_.add_event_destination({{"sqs_queue", "mp-events"}});
+  ASSERT_TRUE(by_name.ok()) << by_name.error().message;
+  const std::string queue = by_name->at("queue_url");
+  EXPECT_EQ(queue, "http://127.0.0.1:4566/111122223333/mp-events");
+  // The same queue by its URL: every event arrives twice.
+  ASSERT_TRUE(sim_.add_event_destination({{"sqs_queue", queue}}).ok());
+  EXPECT_FALSE(sim_.add_event_destination({{"sqs_queue", "bad name!"}}).ok());
+  EXPECT_FALSE(
+      sim_.add_event_destination({{"sqs_queue", "q"}, {"endpoint", "http://127.0.0.1:9/"}}).ok());
+
+  aws::sqs::SqsClient sqs(seller());
+  auto drain = [&] {
+    std::vector<Json> events;
+    for (;;) {
+      auto r = sqs.receive_message({.queue_url = queue, .max_number_of_messages = 10});
+      EXPECT_TRUE(r.ok());
+      if (!r.ok() || r->messages.empty()) return events;
+      for (const auto& m : r->messages) {
+        events.push_back(Json::parse(m.body));
+        EXPECT_TRUE(
+            sqs.delete_message({.queue_url = queue, .receipt_handle = m.receipt_handle}).ok());
+      }
+    }
+  };
+  auto detail_types = [](const std::vector<Json>& events) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < events.size(); i += 2) {
+      EXPECT_EQ(events[i], events[i + 1]);  // one event, two targets
+      out.push_back(events[i]["detail-type"]);
+    }
+    return out;
+  };
+
+  const std::string buyer = account()["account_id"];
+  const Json sub = subscribe(buyer, "p1", {{"entitlements", {{"seats", 5}}}});
+  std::vector<Json> events = drain();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(detail_types(events),
+            (std::vector<std::string>{"Purchase Agreement Created - Manufacturer",
+                                      "License Updated - Manufacturer"}));
+  const Json& created = events[0];
+  EXPECT_EQ(created["source"], "aws.agreement-marketplace");
+  EXPECT_EQ(created["account"], std::string(kSellerAccountId));
+  EXPECT_EQ(created["detail"]["agreement"]["id"], sub["agreement_id"]);
+  EXPECT_EQ(created["detail"]["agreement"]["intent"], "NEW");
+  EXPECT_EQ(created["detail"]["agreement"]["status"], "ACTIVE");
+  EXPECT_EQ(created["detail"]["acceptor"]["accountId"], buyer);
+  EXPECT_EQ(created["detail"]["license"]["arn"], sub["license_arn"]);
+  EXPECT_EQ(created["detail"]["product"]["code"], "p1");
+  EXPECT_EQ(sim_.take_deliveries().size(), 1u);  // SNS entitlement-updated
+
+  // Entitlements change: SNS entitlement-updated, Amended and License Updated.
+  auto amended = sim_.set_entitlements(sub["agreement_id"], {{"seats", 9}});
+  ASSERT_TRUE(amended.ok()) << amended.error().message;
+  EXPECT_EQ((*amended)["entitlements"]["seats"], 9);
+  events = drain();
+  EXPECT_EQ(detail_types(events),
+            (std::vector<std::string>{"Purchase Agreement Amended - Manufacturer",
+                                      "License Updated - Manufacturer"}));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0]["detail"]["agreement"]["intent"], "AMEND");
+  const auto sns = sim_.take_deliveries();
+  ASSERT_EQ(sns.size(), 1u);
+  EXPECT_EQ(Json::parse(Json::parse(sns[0].body)["Message"].get<std::string>())["action"],
+            "entitlement-updated");
+  aws::entitlement::EntitlementClient entitlements(seller());
+  auto e = entitlements.get_entitlements(
+      {.product_code = "p1", .filter = {{"LICENSE_ARN", {sub["license_arn"].get<std::string>()}}}});
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  ASSERT_EQ(e->entitlements.size(), 1u);
+  EXPECT_EQ(e->entitlements[0].value.integer_value, 9);
+  EXPECT_FALSE(sim_.set_entitlements(sub["agreement_id"], {{"seats", Json::array()}}).ok());
+  EXPECT_EQ(sim_.set_entitlements("agmt-nope", {{"seats", 1}}).error().code,
+            core::ErrorCode::kNotFound);
+
+  // Cancel: Ended and Deprovisioned once unsubscribe-success comes.
+  ASSERT_TRUE(sim_.cancel_subscription(sub["agreement_id"]).ok());
+  advance(sim_.settings().unsubscribe_delay + 1s);
+  events = drain();
+  EXPECT_EQ(detail_types(events),
+            (std::vector<std::string>{"Purchase Agreement Ended - Manufacturer",
+                                      "License Deprovisioned - Manufacturer"}));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0]["detail"]["agreement"]["status"], "CANCELLED");
+  EXPECT_EQ(events[0]["detail"]["agreement"]["intent"], "CANCEL");
+  EXPECT_EQ(sim_.set_entitlements(sub["agreement_id"], {{"seats", 1}}).error().code,
+            core::ErrorCode::kConflict);
+}
+
 TEST_F(SimulatorTest, RegistrationTokensResolveForFourHours) {
   product("p1");
   const Json sub = subscribe(account()["account_id"], "p1");
