@@ -185,13 +185,13 @@ TEST_F(SimulatorTest, BuyersIdentifiedByAccountAndLicense) {
                                     .license_arn = b["license_arn"],
                                     .dimension = "users",
                                     .quantity = 2};
-  auto r = metering.batch_meter_usage({.usage_records = {record}, .product_code = "p2"});
+  // Concurrent-agreement listings: no ProductCode, the product is the license's.
+  auto r = metering.batch_meter_usage({.usage_records = {record}});
+  ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->results.at(0).status, "Success");
   record.license_arn = a["license_arn"];
   record.quantity = 3;  // another agreement: another customer for de-duplication
-  EXPECT_EQ(metering.batch_meter_usage({.usage_records = {record}, .product_code = "p2"})
-                ->results.at(0)
-                .status,
+  EXPECT_EQ(metering.batch_meter_usage({.usage_records = {record}})->results.at(0).status,
             "Success");
   aws::entitlement::EntitlementClient entitlements(seller());
   auto e = entitlements.get_entitlements(
@@ -200,6 +200,90 @@ TEST_F(SimulatorTest, BuyersIdentifiedByAccountAndLicense) {
   ASSERT_EQ(e->entitlements.size(), 1u);
   EXPECT_EQ(e->entitlements[0].value.integer_value, 3);
   EXPECT_EQ(e->entitlements[0].customer_aws_account_id, buyer);
+}
+
+TEST_F(SimulatorTest, BatchMeterUsageIdentityFollowsTheListingsKind) {
+  product("legacy");
+  product("modern", {{"legacy_identity", false}});
+  product("modern2", {{"legacy_identity", false}});
+  const std::string buyer = account()["account_id"];
+  const Json old_sub = subscribe(buyer, "legacy");
+  const Json sub = subscribe(buyer, "modern");
+  const Json sub2 = subscribe(buyer, "modern2");
+  aws::metering::MeteringClient metering(seller());
+  const auto hour = sim_.now() - 1h;
+  const aws::metering::UsageRecord legacy_record = usage(old_sub, 1, hour);
+  const aws::metering::UsageRecord modern{.timestamp = hour,
+                                          .customer_aws_account_id = buyer,
+                                          .license_arn = sub["license_arn"],
+                                          .dimension = "users",
+                                          .quantity = 4};
+  auto code = [&](const aws::metering::BatchMeterUsageRequest& request) {
+    auto r = metering.batch_meter_usage(request);
+    return r.ok() ? std::string("ok") : aws_error_code(r.error());
+  };
+  // ProductCode together with LicenseArn: refused, as AWS does.
+  EXPECT_EQ(code({.usage_records = {modern}, .product_code = "modern"}), "ValidationException");
+  EXPECT_EQ(code({.usage_records = {legacy_record, modern}, .product_code = "legacy"}),
+            "ValidationException");
+  // Without ProductCode every record needs its LicenseArn.
+  EXPECT_EQ(code({.usage_records = {legacy_record}}), "ValidationException");
+  EXPECT_EQ(code({.usage_records = {modern, legacy_record}}), "ValidationException");
+  // A concurrent listing does not take CustomerIdentifier, nor an account without a license.
+  aws::metering::UsageRecord mixed = modern;
+  mixed.customer_identifier = "CUSTOMER123";
+  EXPECT_EQ(code({.usage_records = {mixed}}), "InvalidCustomerIdentifierException");
+  aws::metering::UsageRecord no_license = modern;
+  no_license.license_arn.clear();
+  EXPECT_EQ(code({.usage_records = {no_license}, .product_code = "modern"}),
+            "InvalidLicenseException");
+  EXPECT_EQ(code({.usage_records = {legacy_record}, .product_code = "modern"}),
+            "InvalidCustomerIdentifierException");
+  // A legacy listing needs CustomerIdentifier.
+  aws::metering::UsageRecord by_account = legacy_record;
+  by_account.customer_identifier.clear();
+  by_account.customer_aws_account_id = buyer;
+  EXPECT_EQ(code({.usage_records = {by_account}, .product_code = "legacy"}),
+            "InvalidCustomerIdentifierException");
+  // Unknown licenses, licenses of two products, another seller's license.
+  aws::metering::UsageRecord unknown = modern;
+  unknown.license_arn = "arn:aws:license-manager::1:license:l-unknown";
+  EXPECT_EQ(code({.usage_records = {unknown}}), "InvalidLicenseException");
+  aws::metering::UsageRecord other_product = modern;
+  other_product.license_arn = sub2["license_arn"];
+  EXPECT_EQ(code({.usage_records = {modern, other_product}}), "ValidationException");
+  const Json other_seller = account();
+  aws::metering::MeteringClient stranger(client(keys_of(other_seller)));
+  auto refused = stranger.batch_meter_usage({.usage_records = {modern}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(aws_error_code(refused.error()), "InvalidLicenseException");
+  // Nothing above was recorded; the valid forms are, with de-duplication per license.
+  EXPECT_TRUE(sim_.metering_records_json()["records"].empty());
+  auto first = metering.batch_meter_usage({.usage_records = {modern}});
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->results.at(0).status, "Success");
+  aws::metering::UsageRecord later = modern;
+  later.timestamp = hour + 5min;
+  auto again = metering.batch_meter_usage({.usage_records = {later}});
+  EXPECT_EQ(again->results.at(0).status, "Success");
+  EXPECT_EQ(again->results[0].metering_record_id, first->results[0].metering_record_id);
+  later.quantity = 5;
+  EXPECT_EQ(metering.batch_meter_usage({.usage_records = {later}})->results.at(0).status,
+            "DuplicateRecord");
+  EXPECT_EQ(code({.usage_records = {legacy_record}, .product_code = "legacy"}), "ok");
+  const Json records = sim_.metering_records_json()["records"];
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0]["product_code"], "modern");
+  // The window and faults apply as to legacy calls.
+  aws::metering::UsageRecord stale = modern;
+  stale.timestamp = sim_.now() - 6h - 1s;
+  EXPECT_EQ(code({.usage_records = {stale}}), "TimestampOutOfBoundsException");
+  ASSERT_TRUE(
+      sim_.add_fault(
+              {{"operation", "BatchMeterUsage"}, {"error", "ThrottlingException"}, {"count", 1}})
+          .ok());
+  EXPECT_EQ(code({.usage_records = {modern}}), "ThrottlingException");
+  EXPECT_EQ(code({.usage_records = {modern}}), "ok");
 }
 
 TEST_F(SimulatorTest, EventBridgeEventsReachAnSqsQueue) {
