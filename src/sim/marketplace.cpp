@@ -82,6 +82,9 @@ core::Result<Json> subscribe_buyer(Ctx& ctx, const Json& req) {
       a.status = "active";
       a.ended.reset();
       a.end_reason.clear();
+      // An expired contract taken up again runs for a new term.
+      if (a.ends <= ctx.now)
+        a.ends = ctx.now + std::chrono::hours(24 * duration_days.get<long long>());
       if (!entitlements.empty()) a.entitlements = entitlements;
       announce_subscribed(ctx, a);
       agreement = &a;

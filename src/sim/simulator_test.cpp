@@ -13,6 +13,7 @@
 #include <future>
 
 #include "aws/account.h"
+#include "aws/agreement.h"
 #include "aws/cur.h"
 #include "aws/entitlement.h"
 #include "aws/iam.h"
@@ -589,6 +590,37 @@ TEST_F(SimulatorTest, UnsubscribePendingThenSuccessAfterTheDelayUnlessResubscrib
   advance(2s);
   EXPECT_EQ(actions(sim_.take_deliveries()), (std::vector<std::string>{"unsubscribe-success"}));
   EXPECT_FALSE(sim_.cancel_subscription(sub["agreement_id"]).ok());
+}
+
+TEST_F(SimulatorTest, AgreementsExpireAtTheirEndAndATakeUpRunsANewTerm) {
+  product("p1");
+  ASSERT_TRUE(sim_.subscribe_notifications({{"topic", "subscription"},
+                                            {"product_code", "p1"},
+                                            {"endpoint", "http://127.0.0.1:9/sns"},
+                                            {"auto_confirm", true}})
+                  .ok());
+  const std::string buyer = account()["account_id"];
+  const Json sub = subscribe(buyer, "p1", {{"duration_days", 2}});
+  aws::agreement::AgreementClient agreements(seller());
+  const auto first_end = agreements.describe_agreement({sub["agreement_id"]})->end_time;
+  ASSERT_TRUE(first_end.has_value());
+  advance(47h);
+  EXPECT_EQ(agreements.describe_agreement({sub["agreement_id"]})->status, "ACTIVE");
+  advance(1h);
+  auto expired = agreements.describe_agreement({sub["agreement_id"]});
+  ASSERT_TRUE(expired.ok()) << expired.error().message;
+  EXPECT_EQ(expired->status, "EXPIRED");
+  EXPECT_EQ(expired->end_time, first_end);
+  EXPECT_EQ(actions(sim_.take_deliveries()),
+            (std::vector<std::string>{"subscribe-success", "unsubscribe-pending"}));
+  // Taken up again before unsubscribe-success: the same agreement, active for a new term.
+  EXPECT_EQ(subscribe(buyer, "p1", {{"duration_days", 2}})["agreement_id"], sub["agreement_id"]);
+  auto renewed = agreements.describe_agreement({sub["agreement_id"]});
+  EXPECT_EQ(renewed->status, "ACTIVE");
+  EXPECT_EQ(renewed->end_time, sim_.now() + 48h);
+  advance(2h);
+  EXPECT_EQ(agreements.describe_agreement({sub["agreement_id"]})->status, "ACTIVE");
+  EXPECT_EQ(actions(sim_.take_deliveries()), (std::vector<std::string>{"subscribe-success"}));
 }
 
 TEST_F(SimulatorTest, EntitlementPagesMayBeEmptyAndStillCarryANextToken) {
