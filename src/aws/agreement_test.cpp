@@ -1,5 +1,5 @@
 // The Agreement Service's codec beyond the botocore cross-check: json 1.0 on the wire, term
-// types Marketlink does not model skipped rather than refused, and the helpers that find the
+// types Marketlink does not model skipped rather than refused, and the functions that find the
 // free trial and validity terms.
 #include <gtest/gtest.h>
 
