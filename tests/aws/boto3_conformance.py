@@ -1,10 +1,13 @@
 #!/usr/bin/python3
 """Conformance of `marketlink sim` with Debian's boto3 (/usr/bin/python3): every operation
 Marketlink uses, with their error cases. Fails (never skips) when boto3 cannot be imported."""
+import atexit
 import datetime
 import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 import types
 import unittest
@@ -16,6 +19,7 @@ try:
     import boto3
     import botocore
     import botocore.auth
+    import botocore.session
     from botocore.config import Config
     from botocore.exceptions import ClientError
 except ImportError as e:
@@ -577,6 +581,108 @@ class Events(unittest.TestCase):
         self.assertEqual(created[0]["source"], "aws.agreement-marketplace")
         self.assertEqual(created[0]["detail-type"], "Purchase Agreement Created - Manufacturer")
         self.assertEqual(created[0]["detail"]["license"]["arn"], sub["license_arn"])
+
+
+    def test_eventbridge_sqs_target_and_entitlement_changes(self):
+        code = f"ebq{time.time_ns()}"
+        SIM.new_product(code, dimensions=("users", "seats"), legacy_identity=False)
+        SIM.post("/_sim/notifications/subscribe",
+                 {"topic": "entitlement", "product_code": code, "sqs_queue": f"ent-{code}"})
+        dest = SIM.post("/_sim/eventbridge/destinations", {"sqs_queue": f"events-{code}"})
+        queue_url = dest["queue_url"]
+        self.assertEqual(queue_url, f"{SIM.url}/{h.SELLER_ACCOUNT}/events-{code}")
+        sub = SIM.subscribe(SIM.new_account()["account_id"], code, entitlements={"seats": 2})
+        changed = SIM.post(f"/_sim/subscriptions/{sub['agreement_id']}/entitlements", {"seats": 7})
+        self.assertEqual(changed["entitlements"], {"seats": 7})
+        SIM.post(f"/_sim/subscriptions/{sub['agreement_id']}/cancel")
+        SIM.advance(3600)
+        sqs = client("sqs")
+
+        def drain(url):
+            bodies = []
+            while True:
+                msgs = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+                if not msgs:
+                    return bodies
+                for m in msgs:
+                    bodies.append(json.loads(m["Body"]))
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+
+        events = [e for e in drain(queue_url) if e["detail"]["agreement"]["id"] == sub["agreement_id"]]
+        self.assertEqual([(e["detail-type"], e["detail"]["agreement"]["intent"]) for e in events],
+                         [("Purchase Agreement Created - Manufacturer", "NEW"),
+                          ("License Updated - Manufacturer", "NEW"),
+                          ("Purchase Agreement Amended - Manufacturer", "AMEND"),
+                          ("License Updated - Manufacturer", "AMEND"),
+                          ("Purchase Agreement Ended - Manufacturer", "CANCEL"),
+                          ("License Deprovisioned - Manufacturer", "CANCEL")])
+        self.assertEqual(events[0]["source"], "aws.agreement-marketplace")
+        self.assertEqual(events[0]["detail"]["license"]["arn"], sub["license_arn"])
+        self.assertEqual(events[-1]["detail"]["agreement"]["status"], "CANCELLED")
+        notes = drain(f"{SIM.url}/{h.SELLER_ACCOUNT}/ent-{code}")
+        self.assertEqual([json.loads(n["Message"])["action"] for n in notes],
+                         ["entitlement-updated"] * 3)
+        self.assertTrue(all(h.verify_sns_signature(n, self.cert) for n in notes))
+        status, _, text = h.fetch(f"{SIM.url}/_sim/subscriptions/agmt-nope/entitlements",
+                                  data=b'{"seats": 1}', method="POST",
+                                  headers={"Content-Type": "application/json"})
+        self.assertEqual(status, 404, text)
+
+
+def agreement_client(key=h.SELLER_KEY, secret=h.SELLER_SECRET):
+    """A botocore client for marketplace-agreement, from the model in ../shared/aws/models
+    (Debian's botocore does not ship this service)."""
+    models = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "shared",
+                          "aws", "models")
+    data = tempfile.mkdtemp(prefix="marketlink-models-")
+    atexit.register(shutil.rmtree, data, True)
+    os.makedirs(os.path.join(data, "marketplace-agreement", "2020-03-01"))
+    shutil.copy(os.path.join(models, "marketplace-agreement.json"),
+                os.path.join(data, "marketplace-agreement", "2020-03-01", "service-2.json"))
+    session = botocore.session.get_session()
+    session.get_component("data_loader").search_paths.insert(0, data)
+    return session.create_client("marketplace-agreement", endpoint_url=SIM.url,
+                                 region_name=h.REGION, aws_access_key_id=key,
+                                 aws_secret_access_key=secret,
+                                 config=Config(retries={"max_attempts": 0, "mode": "legacy"}))
+
+
+class Agreements(unittest.TestCase):
+    def test_describe_agreement_and_terms(self):
+        code = f"agr{time.time_ns()}"
+        SIM.new_product(code, pricing_model="contract_with_consumption",
+                        dimensions=("users", "seats"), legacy_identity=False)
+        buyer = SIM.new_account()
+        sub = SIM.subscribe(buyer["account_id"], code, free_trial=True, free_trial_days=10,
+                            entitlements={"seats": 3})
+        c = agreement_client()
+        described = c.describe_agreement(agreementId=sub["agreement_id"])
+        self.assertEqual(described["status"], "ACTIVE")
+        self.assertEqual(described["acceptor"]["accountId"], buyer["account_id"])
+        self.assertEqual(described["proposer"]["accountId"], h.SELLER_ACCOUNT)
+        self.assertLess(described["startTime"], described["endTime"])
+        terms = []
+        kwargs = {"agreementId": sub["agreement_id"], "maxResults": 4}
+        while True:
+            page = c.get_agreement_terms(**kwargs)
+            terms += page["acceptedTerms"]
+            if not page.get("nextToken"):
+                break
+            kwargs["nextToken"] = page["nextToken"]
+        trial = [t["freeTrialPricingTerm"] for t in terms if "freeTrialPricingTerm" in t]
+        self.assertEqual(len(trial), 1)
+        self.assertEqual(trial[0]["duration"], "P10D")
+        self.assertEqual(trial[0]["grants"], [{"dimensionKey": "users"},
+                                              {"dimensionKey": "seats", "maxQuantity": 3}])
+        self.assertIn("validityTerm", terms[-1])
+        SIM.post(f"/_sim/subscriptions/{sub['agreement_id']}/cancel")
+        self.assertEqual(c.describe_agreement(agreementId=sub["agreement_id"])["status"],
+                         "CANCELLED")
+        stranger = SIM.new_account()
+        with self.assertRaises(ClientError) as cm:
+            agreement_client(stranger["access_key_id"], stranger["secret_access_key"]) \
+                .describe_agreement(agreementId=sub["agreement_id"])
+        self.assertEqual(error_code(cm), "ResourceNotFoundException")
 
 
 class Faults(unittest.TestCase):
