@@ -164,6 +164,8 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   if (!identity) return 1;
   auto pool = wire_pool(*platform, *identity);
   if (!pool) return 1;
+  auto webhooks = wire_webhooks(*platform, *identity);
+  if (!webhooks) return 1;
   auto saas = wire_saas(*platform, *identity);
   if (!saas) return 1;
 

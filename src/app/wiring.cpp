@@ -14,6 +14,7 @@
 #include "web/identity/identity_routes.h"
 #include "web/pool/pool_routes.h"
 #include "web/saas/saas_routes.h"
+#include "web/saas/webhook_routes.h"
 
 namespace app {
 
@@ -222,6 +223,38 @@ std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identi
     fmt::print(stderr, "marketlink: {}\n", added.error().message);
     return nullptr;
   }
+  return domain;
+}
+
+WebhooksDomain::WebhooksDomain(Platform& p, IdentityDomain& identity)
+    : service(p.database(), p.clock, p.ids, *p.jobs, sender, p.secrets ? &*p.secrets : nullptr,
+              identity.audit),
+      health(*p.jobs) {}
+
+std::unique_ptr<WebhooksDomain> wire_webhooks(Platform& platform, IdentityDomain& identity) {
+  auto domain = std::make_unique<WebhooksDomain>(platform, identity);
+  domain->service.register_jobs();
+  saas::WebhookService& webhooks = domain->service;
+  domain->health.add_provider("webhooks", [&webhooks](saas::HealthFigures& f) -> core::Status {
+    auto figures = webhooks.figures();
+    if (!figures.ok()) return figures.error();
+    f.webhooks = *figures;
+    return {};
+  });
+  // Not reported yet: the lifecycle's figures (events per source and the last one, events
+  // waiting for a link, SNS subscriptions not confirmed) and metering's (hours pending, failed,
+  // alarmed, and its "Run metering now" action) are to be added here with add_provider() and
+  // add_action() by the services that own them.
+  saas::IntegrationHealth& health = domain->health;
+  platform.metrics.add_collector("saas.health",
+                                 [&health](std::string& out) { health.render_metrics(out); });
+  if (auto added = web::add_webhook_routes(platform.router, *platform.pages, identity.auth,
+                                           domain->service, domain->health);
+      !added.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", added.error().message);
+    return nullptr;
+  }
+  domain->health.start();
   return domain;
 }
 
