@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "app/openapi_route.h"
 #include "app/system_routes.h"
 #include "core/log.h"
 #include "web/identity/identity_routes.h"
@@ -147,6 +148,7 @@ std::unique_ptr<Platform> Platform::open(const core::Config& config, std::string
 void wire_system(Platform& platform) {
   add_system_routes(platform.router, platform.database(), platform.opened.migrations,
                     platform.metrics, {.version = MARKETLINK_VERSION});
+  add_openapi_route(platform.router);
 }
 
 IdentityDomain::IdentityDomain(Platform& p)

@@ -326,8 +326,8 @@ class JobQueue::Impl {
   }
 
   core::Status discard_dead(const std::string& id) {
-    auto done = db_.transact(
-        [&](db::Tx& tx) -> core::Result<bool> { return store_.delete_dead(tx, id); });
+    auto done =
+        db_.transact([&](db::Tx& tx) -> core::Result<bool> { return store_.delete_dead(tx, id); });
     if (!done.ok()) return done.error();
     if (!*done) return core::not_found("No dead job has this id.", "job_not_found");
     core::log::info("dead job discarded", {{"job", id}});

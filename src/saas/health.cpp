@@ -120,8 +120,9 @@ void IntegrationHealth::render_metrics(std::string& out) const {
         "source.\n# TYPE marketlink_saas_events_last_received_seconds gauge\n";
     for (const SourceFigure& s : *f->events_by_source) {
       if (!s.last_at) continue;
-      out += fmt::format("marketlink_saas_events_last_received_seconds{{source=\"{}\"}} {}\n",
-                         core::Metrics::escape_label_value(s.source), core::unix_seconds(*s.last_at));
+      out +=
+          fmt::format("marketlink_saas_events_last_received_seconds{{source=\"{}\"}} {}\n",
+                      core::Metrics::escape_label_value(s.source), core::unix_seconds(*s.last_at));
     }
   }
   if (f->events_waiting_for_link) {

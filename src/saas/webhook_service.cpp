@@ -40,7 +40,11 @@ std::string printable_excerpt(std::string_view body, size_t max_bytes) {
   size_t i = 0;
   while (i < body.size() && out.size() < max_bytes) {
     const auto c = static_cast<unsigned char>(body[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 0;
     bool valid = len > 0 && i + len <= body.size();
     for (size_t k = 1; valid && k < len; ++k) {
       valid = (static_cast<unsigned char>(body[i + k]) & 0xc0) == 0x80;
@@ -227,8 +231,9 @@ core::Result<CreatedEndpoint> WebhookService::create_endpoint(const std::string&
   const std::string url(core::trim(request.url));
   if (!is_webhook_url(url)) {
     e.details.push_back(
-        {"url", "Give an https:// address (http:// only to 127.0.0.1, [::1] or localhost), at "
-                "most 2000 characters."});
+        {"url",
+         "Give an https:// address (http:// only to 127.0.0.1, [::1] or localhost), at "
+         "most 2000 characters."});
   }
   std::vector<OutboxEvent> events;
   for (OutboxEvent ev : request.events) {
@@ -243,14 +248,14 @@ core::Result<CreatedEndpoint> WebhookService::create_endpoint(const std::string&
         "no_secret_key");
   }
   const std::string secret = identity::new_secret(kSecretPrefix);
-  CreatedEndpoint created{
-      .endpoint = {.id = ids_.new_id(),
-                   .url = url,
-                   .events = events,
-                   .secret_hint = std::string(kSecretPrefix) + "…" + secret.substr(secret.size() - 4),
-                   .created_by = actor.label,
-                   .created_at = clock_.now()},
-      .secret = secret};
+  CreatedEndpoint created{.endpoint = {.id = ids_.new_id(),
+                                       .url = url,
+                                       .events = events,
+                                       .secret_hint = std::string(kSecretPrefix) + "…" +
+                                                      secret.substr(secret.size() - 4),
+                                       .created_by = actor.label,
+                                       .created_at = clock_.now()},
+                          .secret = secret};
   const EndpointRow row{.endpoint = created.endpoint, .secret_sealed = secrets_->seal(secret)};
   auto done = db_.transact([&](db::Tx& tx) -> core::Status {
     WebhookStore::insert_endpoint(tx, row);
@@ -293,12 +298,13 @@ core::Status WebhookService::delete_endpoint(const std::string& operator_org_id,
   return db_.transact([&](db::Tx& tx) -> core::Status {
     auto row = WebhookStore::endpoint(tx, id);
     if (!row || !WebhookStore::delete_endpoint(tx, id)) return webhook_not_found();
-    audit_.record(tx, {.org_id = operator_org_id,
-                       .actor = actor,
-                       .action = "saas.webhook_deleted",
-                       .target_type = "webhook_endpoint",
-                       .target_id = id,
-                       .detail = fmt::format("Deleted the webhook endpoint {}.", row->endpoint.url)});
+    audit_.record(tx,
+                  {.org_id = operator_org_id,
+                   .actor = actor,
+                   .action = "saas.webhook_deleted",
+                   .target_type = "webhook_endpoint",
+                   .target_id = id,
+                   .detail = fmt::format("Deleted the webhook endpoint {}.", row->endpoint.url)});
     return {};
   });
 }
@@ -357,8 +363,8 @@ core::Result<WebhookDelivery> WebhookService::replay(const std::string& endpoint
                                                      const std::string& delivery_id) {
   auto original = delivery(endpoint_id, delivery_id);
   if (!original.ok()) return original.error();
-  auto replayed = enqueue_one(endpoint_id, original->event_id, original->event_type,
-                              original->body, original->id);
+  auto replayed = enqueue_one(endpoint_id, original->event_id, original->event_type, original->body,
+                              original->id);
   if (replayed.ok()) {
     core::log::info("webhook delivery replayed",
                     {{"delivery", replayed->id}, {"replay_of", original->id}});
@@ -440,8 +446,8 @@ core::Status WebhookService::deliver(const std::string& delivery_id, int attempt
     d.status = DeliveryStatus::kSucceeded;
     d.delivered_at = d.updated_at;
   } else {
-    d.status = can_retry && attempt < max_attempts ? DeliveryStatus::kRetrying
-                                                   : DeliveryStatus::kDead;
+    d.status =
+        can_retry && attempt < max_attempts ? DeliveryStatus::kRetrying : DeliveryStatus::kDead;
   }
   auto stored = db_.transact([&](db::Tx& tx) -> core::Status {
     WebhookStore::record_attempt(tx, d, a);

@@ -154,10 +154,10 @@ void WebhookStore::insert_endpoint(db::Tx& tx, const EndpointRow& row) {
 std::vector<EndpointRow> WebhookStore::endpoints(db::Tx& tx) {
   soci::session& s = tx.sql();
   EndpointFields f;
-  soci::statement st = (s.prepare << std::string(kEndpointColumns) + " ORDER BY created_at, id",
-                        soci::into(f.id), soci::into(f.url), soci::into(f.events),
-                        soci::into(f.sealed), soci::into(f.hint), soci::into(f.by),
-                        soci::into(f.at));
+  soci::statement st =
+      (s.prepare << std::string(kEndpointColumns) + " ORDER BY created_at, id", soci::into(f.id),
+       soci::into(f.url), soci::into(f.events), soci::into(f.sealed), soci::into(f.hint),
+       soci::into(f.by), soci::into(f.at));
   st.execute();
   std::vector<EndpointRow> out;
   while (st.fetch()) out.push_back(f.row());
@@ -195,8 +195,8 @@ void WebhookStore::insert_delivery(db::Tx& tx, const WebhookDelivery& d) {
 }
 
 std::optional<WebhookDelivery> WebhookStore::delivery(db::Tx& tx, const std::string& id) {
-  auto rows = select_deliveries(tx, std::string(kDeliveryColumns) + " WHERE id = :id LIMIT :limit",
-                                id, 1);
+  auto rows =
+      select_deliveries(tx, std::string(kDeliveryColumns) + " WHERE id = :id LIMIT :limit", id, 1);
   if (rows.empty()) return std::nullopt;
   return std::move(rows.front());
 }
@@ -214,10 +214,9 @@ std::vector<DeliveryAttempt> WebhookStore::attempts(db::Tx& tx, const std::strin
   soci::session& s = tx.sql();
   DeliveryAttempt a;
   std::string at;
-  soci::statement st = (s.prepare << kSelectAttempts, soci::use(delivery_id),
-                        soci::into(a.attempt), soci::into(at), soci::into(a.status_code),
-                        soci::into(a.response_excerpt), soci::into(a.error),
-                        soci::into(a.duration_ms));
+  soci::statement st = (s.prepare << kSelectAttempts, soci::use(delivery_id), soci::into(a.attempt),
+                        soci::into(at), soci::into(a.status_code), soci::into(a.response_excerpt),
+                        soci::into(a.error), soci::into(a.duration_ms));
   st.execute();
   std::vector<DeliveryAttempt> out;
   while (st.fetch()) {
@@ -232,8 +231,8 @@ void WebhookStore::record_attempt(db::Tx& tx, const WebhookDelivery& after,
   soci::session& s = tx.sql();
   const std::string at = core::format_rfc3339(attempt.at);
   s << kInsertAttempt, soci::use(after.id), soci::use(attempt.attempt), soci::use(at),
-      soci::use(attempt.status_code), soci::use(attempt.response_excerpt),
-      soci::use(attempt.error), soci::use(attempt.duration_ms);
+      soci::use(attempt.status_code), soci::use(attempt.response_excerpt), soci::use(attempt.error),
+      soci::use(attempt.duration_ms);
   const std::string status = delivery_status_name(after.status);
   const std::string updated = core::format_rfc3339(after.updated_at);
   const std::string delivered = after.delivered_at ? core::format_rfc3339(*after.delivered_at) : "";

@@ -39,8 +39,8 @@ struct HealthPages {
     if (f.events_by_source || f.events_waiting_for_link || f.sns_subscriptions_unconfirmed) {
       TemplateData e;
       TemplateData sources{TemplateData::type::list};
-      for (const saas::SourceFigure& s : f.events_by_source.value_or(
-               std::vector<saas::SourceFigure>{})) {
+      for (const saas::SourceFigure& s :
+           f.events_by_source.value_or(std::vector<saas::SourceFigure>{})) {
         TemplateData item;
         item.set("source", s.source);
         item.set("events", std::to_string(s.events));

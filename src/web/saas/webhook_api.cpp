@@ -47,8 +47,8 @@ json delivery_json(const saas::WebhookDelivery& d) {
           {"last_error", d.last_error.empty() ? json(nullptr) : json(d.last_error)},
           {"created_at", core::format_rfc3339(d.created_at)},
           {"updated_at", core::format_rfc3339(d.updated_at)},
-          {"delivered_at", d.delivered_at ? json(core::format_rfc3339(*d.delivered_at))
-                                          : json(nullptr)},
+          {"delivered_at",
+           d.delivered_at ? json(core::format_rfc3339(*d.delivered_at)) : json(nullptr)},
           {"body", body.is_discarded() ? json(d.body) : body},
           {"log", log}};
 }
@@ -84,9 +84,10 @@ struct WebhookApi {
       std::optional<saas::OutboxEvent> event;
       if (name.is_string()) event = saas::parse_outbox_event(name.get<std::string>());
       if (!event) {
-        return auth.error(
-            r, invalid_field("events", "events must be among linked, active, unsubscribe_pending, "
-                                       "cancelled, entitlements_changed, metering_failed."));
+        return auth.error(r,
+                          invalid_field("events",
+                                        "events must be among linked, active, unsubscribe_pending, "
+                                        "cancelled, entitlements_changed, metering_failed."));
       }
       request.events.push_back(*event);
     }

@@ -17,13 +17,12 @@ using http::TemplateData;
 
 constexpr const char* kWebhooksPath = "/operator/webhooks";
 
-constexpr saas::OutboxEvent kEvents[] = {
-    saas::OutboxEvent::kLinked,
-    saas::OutboxEvent::kActive,
-    saas::OutboxEvent::kUnsubscribePending,
-    saas::OutboxEvent::kCancelled,
-    saas::OutboxEvent::kEntitlementsChanged,
-    saas::OutboxEvent::kMeteringFailed};
+constexpr saas::OutboxEvent kEvents[] = {saas::OutboxEvent::kLinked,
+                                         saas::OutboxEvent::kActive,
+                                         saas::OutboxEvent::kUnsubscribePending,
+                                         saas::OutboxEvent::kCancelled,
+                                         saas::OutboxEvent::kEntitlementsChanged,
+                                         saas::OutboxEvent::kMeteringFailed};
 
 const char* event_help(saas::OutboxEvent e) {
   switch (e) {
@@ -80,8 +79,8 @@ struct WebhookPages {
 
   // The list and the form to add one, with what was typed and its errors.
   http::Response list_page(http::Request& r, RequestContext& ctx, const std::string& url,
-                           const std::vector<saas::OutboxEvent>& chosen,
-                           const core::Error* error, int status) const {
+                           const std::vector<saas::OutboxEvent>& chosen, const core::Error* error,
+                           int status) const {
     auto endpoints = webhooks.endpoints();
     if (!endpoints.ok()) return auth.error(r, endpoints.error(), &ctx);
     TemplateData d = org_page_data(ctx);
@@ -111,8 +110,8 @@ struct WebhookPages {
     d.set("events", events);
     if (error != nullptr) set_errors(d, *error);
     return pages.render(r, ctx, "operator_webhooks",
-                        Frame{.title = "Webhooks", .breadcrumbs = crumbs(ctx, false)},
-                        std::move(d), status);
+                        Frame{.title = "Webhooks", .breadcrumbs = crumbs(ctx, false)}, std::move(d),
+                        status);
   }
 
   http::Response list(http::Request& r, RequestContext& ctx) const {
