@@ -67,7 +67,9 @@ core::Status load_sandbox_webhooks(Platform& platform, IdentityDomain& identity,
       identity::Actor::system());
   if (!created.ok()) return created.error();
   if (auto s = settings.set(kSecretKey, platform.secrets->seal(created->secret)); !s.ok()) return s;
-  if (auto sent = webhooks.service.send_test(created->endpoint.id); !sent.ok()) {
+  // Due once the hub listens (it starts right after the demo data is in).
+  if (auto sent = webhooks.service.send_test(created->endpoint.id, std::chrono::seconds(2));
+      !sent.ok()) {
     return sent.error();
   }
   return settings.set(kLoadedKey, "1");

@@ -335,11 +335,9 @@ core::Result<WebhookDelivery> WebhookService::delivery(const std::string& endpoi
       db::TxMode::kRead);
 }
 
-core::Result<WebhookDelivery> WebhookService::enqueue_one(const std::string& endpoint_id,
-                                                          const std::string& event_id,
-                                                          const std::string& event_type,
-                                                          const std::string& body,
-                                                          const std::string& replay_of) {
+core::Result<WebhookDelivery> WebhookService::enqueue_one(
+    const std::string& endpoint_id, const std::string& event_id, const std::string& event_type,
+    const std::string& body, const std::string& replay_of, std::chrono::seconds delay) {
   const core::TimePoint now = clock_.now();
   WebhookDelivery d{.id = ids_.new_id(),
                     .endpoint_id = endpoint_id,
@@ -353,7 +351,7 @@ core::Result<WebhookDelivery> WebhookService::enqueue_one(const std::string& end
     if (!WebhookStore::endpoint(tx, endpoint_id)) return webhook_not_found();
     WebhookStore::insert_delivery(tx, d);
     auto job = jobs_.enqueue(tx, kWebhookDeliverJob, job_payload(d.id),
-                             {.max_attempts = settings_.max_attempts});
+                             {.delay = delay, .max_attempts = settings_.max_attempts});
     if (!job.ok()) return job.error();
     return d;
   });
@@ -364,7 +362,7 @@ core::Result<WebhookDelivery> WebhookService::replay(const std::string& endpoint
   auto original = delivery(endpoint_id, delivery_id);
   if (!original.ok()) return original.error();
   auto replayed = enqueue_one(endpoint_id, original->event_id, original->event_type, original->body,
-                              original->id);
+                              original->id, std::chrono::seconds(0));
   if (replayed.ok()) {
     core::log::info("webhook delivery replayed",
                     {{"delivery", replayed->id}, {"replay_of", original->id}});
@@ -372,12 +370,13 @@ core::Result<WebhookDelivery> WebhookService::replay(const std::string& endpoint
   return replayed;
 }
 
-core::Result<WebhookDelivery> WebhookService::send_test(const std::string& endpoint_id) {
+core::Result<WebhookDelivery> WebhookService::send_test(const std::string& endpoint_id,
+                                                        std::chrono::seconds delay) {
   const std::string event_id = ids_.new_id();
   const std::string body =
       event_body(event_id, kTestEventType, clock_.now(), "", "", "",
                  R"({"message":"A test event from Marketlink: this endpoint is reachable."})");
-  return enqueue_one(endpoint_id, event_id, kTestEventType, body, "");
+  return enqueue_one(endpoint_id, event_id, kTestEventType, body, "", delay);
 }
 
 core::Status WebhookService::deliver(const std::string& delivery_id, int attempt,

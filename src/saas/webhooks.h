@@ -196,8 +196,9 @@ class WebhookService final : public Outbox {
   // A new delivery of the same body (and event id) to the same endpoint, queued now.
   core::Result<WebhookDelivery> replay(const std::string& endpoint_id,
                                        const std::string& delivery_id);
-  // A "test" event to this endpoint only, queued now.
-  core::Result<WebhookDelivery> send_test(const std::string& endpoint_id);
+  // A "test" event to this endpoint only, queued now (or due after `delay`).
+  core::Result<WebhookDelivery> send_test(const std::string& endpoint_id,
+                                          std::chrono::seconds delay = std::chrono::seconds(0));
 
   // One attempt of a delivery (the job's work): ok when delivered or nothing is left to do;
   // unavailable when the attempt failed. `attempt`/`max_attempts` are the job's.
@@ -209,7 +210,8 @@ class WebhookService final : public Outbox {
   core::Result<WebhookDelivery> enqueue_one(const std::string& endpoint_id,
                                             const std::string& event_id,
                                             const std::string& event_type, const std::string& body,
-                                            const std::string& replay_of);
+                                            const std::string& replay_of,
+                                            std::chrono::seconds delay);
 
   db::Database& db_;
   const core::Clock& clock_;
