@@ -26,7 +26,18 @@ core::Result<saas::WebhookAnswer> CurlWebhookSender::post(const saas::WebhookPos
   http.headers.emplace_back("Host", std::string(origin.substr(scheme_end + 3)));
   for (const auto& [name, value] : request.headers) http.headers.emplace_back(name, value);
   auto answer = transport_.send(origin, http, request.timeout);
-  if (!answer.ok()) return answer.error();
+  if (!answer.ok()) {
+    // The transport's message starts with the request line's target, whose path and query may
+    // carry the receiver's own credentials: the reason alone goes into logs and delivery logs.
+    core::Error e = answer.error();
+    const std::string prefix = "POST " + std::string(origin);
+    if (e.message.starts_with(prefix)) {
+      if (const size_t colon = e.message.find(": ", prefix.size()); colon != std::string::npos) {
+        e.message = e.message.substr(colon + 2);
+      }
+    }
+    return e;
+  }
   return saas::WebhookAnswer{.status = answer->status, .body = std::move(answer->body)};
 }
 

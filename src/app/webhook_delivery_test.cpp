@@ -330,6 +330,28 @@ TEST_P(WebhookDeliveryTest, AnEndpointThatDoesNotAnswerInTimeIsAFailedAttempt) {
   EXPECT_EQ(d.attempts, 2);
 }
 
+TEST_P(WebhookDeliveryTest, AnUnreachableEndpointIsRetriedAndItsPathIsInNoErrorText) {
+  // Port 1 on loopback: nothing listens there.
+  auto created =
+      service_->create_endpoint(operator_org_.id,
+                                {.url = "http://127.0.0.1:1/hooks/receiver-credential?token=s3cr3t",
+                                 .events = {saas::OutboxEvent::kLinked}},
+                                actor());
+  ASSERT_TRUE(created.ok());
+  record(linked());
+  EXPECT_EQ(run_all(), 1);
+  const auto d = service_->deliveries(created->endpoint.id)->front();
+  EXPECT_EQ(d.status, saas::DeliveryStatus::kRetrying);
+  ASSERT_EQ(d.attempt_log.size(), 1u);
+  EXPECT_EQ(d.attempt_log[0].status_code, 0);
+  EXPECT_FALSE(d.attempt_log[0].error.empty());
+  EXPECT_EQ(d.attempt_log[0].error.find("receiver-credential"), std::string::npos)
+      << d.attempt_log[0].error;
+  EXPECT_EQ(d.attempt_log[0].error.find("s3cr3t"), std::string::npos);
+  const auto job = jobs_->dead_jobs();  // not dead: queued again
+  EXPECT_TRUE(job->empty());
+}
+
 TEST_P(WebhookDeliveryTest, ATestEventGoesToThatEndpointOnly) {
   const auto a = endpoint("a", {saas::OutboxEvent::kMeteringFailed});
   endpoint("b", {saas::OutboxEvent::kMeteringFailed});

@@ -245,7 +245,7 @@ core::Result<CreatedEndpoint> WebhookService::create_endpoint(const std::string&
   if (secrets_ == nullptr) {
     return core::unavailable(
         "No secret key is configured (MARKETLINK_SECRET_KEY), so signing secrets cannot be kept.",
-        "no_secret_key");
+        "secret_key_missing");
   }
   const std::string secret = identity::new_secret(kSecretPrefix);
   CreatedEndpoint created{.endpoint = {.id = ids_.new_id(),

@@ -19,7 +19,7 @@
 //
 // The signing secret ("whsec_" + 43 characters) is made by create_endpoint, returned once in
 // CreatedEndpoint and stored only sealed with the deployment's SecretBox: the sender needs it
-// back to sign. Without a SecretBox endpoints cannot be created (unavailable / no_secret_key).
+// back to sign. Without a SecretBox endpoints cannot be created (unavailable / secret_key_missing).
 //
 // Thread safety: a WebhookService is safe for concurrent use from many threads and processes
 // sharing one database.
@@ -29,7 +29,7 @@
 //                                     "events")
 //   not_found / webhook_not_found     no endpoint with this id
 //   not_found / delivery_not_found    no delivery with this id at this endpoint
-//   unavailable / no_secret_key       no SecretBox configured
+//   unavailable / secret_key_missing       no SecretBox configured
 //   unavailable / internal            from the database
 #pragma once
 
