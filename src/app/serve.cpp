@@ -5,6 +5,7 @@
 
 #include "app/commands.h"
 #include "app/sandbox.h"
+#include "app/sandbox_webhooks.h"
 #include "app/schema.h"
 #include "app/wiring.h"
 #include "core/log.h"
@@ -164,6 +165,8 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   if (!identity) return 1;
   auto pool = wire_pool(*platform, *identity);
   if (!pool) return 1;
+  auto webhooks = wire_webhooks(*platform, *identity);
+  if (!webhooks) return 1;
   auto saas = wire_saas(*platform, *identity);
   if (!saas) return 1;
 
@@ -171,6 +174,11 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
     if (auto loaded = load_sandbox_data(*platform, *identity, *pool, *saas, simulator->url());
         !loaded.ok()) {
       fmt::print(stderr, "marketlink: demo data: {}\n", loaded.error().message);
+      return 1;
+    }
+    add_sandbox_webhook_receiver(*platform);
+    if (auto loaded = load_sandbox_webhooks(*platform, *identity, *webhooks); !loaded.ok()) {
+      fmt::print(stderr, "marketlink: demo webhooks: {}\n", loaded.error().message);
       return 1;
     }
   }

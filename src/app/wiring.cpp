@@ -9,11 +9,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "app/openapi_route.h"
 #include "app/system_routes.h"
 #include "core/log.h"
 #include "web/identity/identity_routes.h"
 #include "web/pool/pool_routes.h"
 #include "web/saas/saas_routes.h"
+#include "web/saas/webhook_routes.h"
 
 namespace app {
 
@@ -146,6 +148,7 @@ std::unique_ptr<Platform> Platform::open(const core::Config& config, std::string
 void wire_system(Platform& platform) {
   add_system_routes(platform.router, platform.database(), platform.opened.migrations,
                     platform.metrics, {.version = MARKETLINK_VERSION});
+  add_openapi_route(platform.router);
 }
 
 IdentityDomain::IdentityDomain(Platform& p)
@@ -222,6 +225,38 @@ std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identi
     fmt::print(stderr, "marketlink: {}\n", added.error().message);
     return nullptr;
   }
+  return domain;
+}
+
+WebhooksDomain::WebhooksDomain(Platform& p, IdentityDomain& identity)
+    : service(p.database(), p.clock, p.ids, *p.jobs, sender, p.secrets ? &*p.secrets : nullptr,
+              identity.audit),
+      health(*p.jobs) {}
+
+std::unique_ptr<WebhooksDomain> wire_webhooks(Platform& platform, IdentityDomain& identity) {
+  auto domain = std::make_unique<WebhooksDomain>(platform, identity);
+  domain->service.register_jobs();
+  saas::WebhookService& webhooks = domain->service;
+  domain->health.add_provider("webhooks", [&webhooks](saas::HealthFigures& f) -> core::Status {
+    auto figures = webhooks.figures();
+    if (!figures.ok()) return figures.error();
+    f.webhooks = *figures;
+    return {};
+  });
+  // Not reported yet: the lifecycle's figures (events per source and the last one, events
+  // waiting for a link, SNS subscriptions not confirmed) and metering's (hours pending, failed,
+  // alarmed, and its "Run metering now" action) are to be added here with add_provider() and
+  // add_action() by the services that own them.
+  saas::IntegrationHealth& health = domain->health;
+  platform.metrics.add_collector("saas.health",
+                                 [&health](std::string& out) { health.render_metrics(out); });
+  if (auto added = web::add_webhook_routes(platform.router, *platform.pages, identity.auth,
+                                           domain->service, domain->health);
+      !added.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", added.error().message);
+    return nullptr;
+  }
+  domain->health.start();
   return domain;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "app/curl_webhook_sender.h"
 #include "app/marketplace_customer_resolver.h"
 #include "app/marketplace_organizations.h"
 #include "app/provider_aws.h"
@@ -27,7 +28,9 @@
 #include "mail/mail.h"
 #include "pool/aws_access.h"
 #include "pool/pool.h"
+#include "saas/health.h"
 #include "saas/saas.h"
+#include "saas/webhooks.h"
 #include "web/auth.h"
 #include "web/pages.h"
 
@@ -94,6 +97,17 @@ struct SaasDomain {
   saas::SaasService service;
 };
 std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity);
+
+// Outbound webhooks (the saas::Outbox the other SaaS services record events in) and the
+// integration health figures (/operator/health and /metrics); their routes and the
+// saas.webhook_deliver job. Wired before the SaaS services, which take `&service` as their Outbox.
+struct WebhooksDomain {
+  WebhooksDomain(Platform& platform, IdentityDomain& identity);
+  CurlWebhookSender sender;
+  saas::WebhookService service;
+  saas::IntegrationHealth health;
+};
+std::unique_ptr<WebhooksDomain> wire_webhooks(Platform& platform, IdentityDomain& identity);
 
 // The operational endpoints (/healthz, /readyz, /metrics, /api/v1/version).
 void wire_system(Platform& platform);

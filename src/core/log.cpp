@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 
 #include "core/clock.h"
 
@@ -15,6 +16,9 @@ namespace core::log {
 
 namespace {
 std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
+std::atomic<bool> g_observed{false};
+std::mutex g_observer_mutex;
+std::function<void(std::string_view)> g_observer;
 
 // Standard error through a fully buffered stream: one write() per buffer instead of per line,
 // which matters at tens of thousands of requests per second. Warnings and errors flush at once;
@@ -103,6 +107,12 @@ std::string json_quote(std::string_view text) {
 
 void flush() { sink().flush(); }
 
+void observe_for_test(std::function<void(std::string_view line)> observer) {
+  std::lock_guard lock(g_observer_mutex);
+  g_observed = static_cast<bool>(observer);
+  g_observer = std::move(observer);
+}
+
 void set_level(std::string_view level) {
   if (level == "debug")
     g_level = static_cast<int>(Level::kDebug);
@@ -130,6 +140,10 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
     line += f.json;
   }
   line += '}';
+  if (g_observed.load(std::memory_order_relaxed)) {
+    std::lock_guard lock(g_observer_mutex);
+    if (g_observer) g_observer(line);
+  }
   sink().log(spdlog_level(level), line);
 }
 

@@ -4,6 +4,7 @@
 // nothing here redacts them.
 #pragma once
 
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -46,6 +47,10 @@ inline void warn(std::string_view m, std::initializer_list<Field> f = {}) {
 inline void error(std::string_view m, std::initializer_list<Field> f = {}) {
   write(Level::kError, m, f);
 }
+
+// Test-only: while set, every line written is also handed to `observer` (on the writing thread);
+// an empty function stops it. For tests that check what is (not) logged.
+void observe_for_test(std::function<void(std::string_view line)> observer);
 
 // `text` as a JSON string literal, quotes included.
 std::string json_quote(std::string_view text);

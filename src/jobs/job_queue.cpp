@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cassert>
 #include <condition_variable>
@@ -300,6 +301,39 @@ class JobQueue::Impl {
         db::TxMode::kRead);
   }
 
+  core::Result<std::vector<JobRecord>> dead_jobs(int limit) {
+    limit = std::clamp(limit, 1, 500);
+    return db_.transact(
+        [&](db::Tx& tx) -> core::Result<std::vector<JobRecord>> { return store_.dead(tx, limit); },
+        db::TxMode::kRead);
+  }
+
+  core::Result<long long> count_dead() {
+    return db_.transact(
+        [&](db::Tx& tx) -> core::Result<long long> { return store_.count_dead(tx); },
+        db::TxMode::kRead);
+  }
+
+  core::Status retry_dead(const std::string& id) {
+    const std::string now = rfc3339(clock_.now());
+    auto done = db_.transact(
+        [&](db::Tx& tx) -> core::Result<bool> { return store_.requeue_dead(tx, id, now); });
+    if (!done.ok()) return done.error();
+    if (!*done) return core::not_found("No dead job has this id.", "job_not_found");
+    core::log::info("dead job queued again", {{"job", id}});
+    wake_one();
+    return {};
+  }
+
+  core::Status discard_dead(const std::string& id) {
+    auto done =
+        db_.transact([&](db::Tx& tx) -> core::Result<bool> { return store_.delete_dead(tx, id); });
+    if (!done.ok()) return done.error();
+    if (!*done) return core::not_found("No dead job has this id.", "job_not_found");
+    core::log::info("dead job discarded", {{"job", id}});
+    return {};
+  }
+
   core::Result<JobQueue::Stats> stats() {
     const core::TimePoint now = clock_.now();
     return db_.transact(
@@ -570,5 +604,11 @@ core::Result<int> JobQueue::reap_expired() { return impl_->reap_expired(); }
 core::Result<int> JobQueue::fire_due_schedules() { return impl_->fire_due_schedules(); }
 core::Result<JobRecord> JobQueue::find(const std::string& id) { return impl_->find(id); }
 core::Result<JobQueue::Stats> JobQueue::stats() { return impl_->stats(); }
+core::Result<std::vector<JobRecord>> JobQueue::dead_jobs(int limit) {
+  return impl_->dead_jobs(limit);
+}
+core::Result<long long> JobQueue::count_dead() { return impl_->count_dead(); }
+core::Status JobQueue::retry_dead(const std::string& id) { return impl_->retry_dead(id); }
+core::Status JobQueue::discard_dead(const std::string& id) { return impl_->discard_dead(id); }
 
 }  // namespace jobs

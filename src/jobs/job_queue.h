@@ -167,6 +167,16 @@ class JobQueue {
 
   core::Result<JobRecord> find(const std::string& id);
 
+  // Dead jobs (attempts used up, or refused as invalid), most recently dead first, at most
+  // `limit` (1..500), and how many there are in all. Dead jobs stay until retried or discarded.
+  core::Result<std::vector<JobRecord>> dead_jobs(int limit = 100);
+  core::Result<long long> count_dead();
+  // Queues a dead job again, due now, with its attempts counted from zero; its last error is
+  // kept until the next attempt. not_found when no dead job has this id.
+  core::Status retry_dead(const std::string& id);
+  // Deletes a dead job for good. not_found when no dead job has this id.
+  core::Status discard_dead(const std::string& id);
+
   struct Stats {
     long long queued_due = 0;           // queued jobs whose run_at has passed
     double oldest_due_age_seconds = 0;  // how long the oldest of those has been due

@@ -184,6 +184,50 @@ TEST_P(JobQueueTest, InvalidErrorMeansDeadAtOnce) {
   EXPECT_EQ(r.last_error, "invalid: the payload is not JSON");
 }
 
+TEST_P(JobQueueTest, DeadJobsAreListedAndCanBeRetriedOrDiscarded) {
+  auto queue = make_queue();
+  bool fixed = false;
+  queue->register_handler("parse", [&](const Job&) -> core::Status {
+    if (fixed) return {};
+    return core::invalid("the payload is not JSON");
+  });
+  queue->register_handler("other", [](const Job&) { return core::Status{}; });
+  auto first = queue->enqueue("parse", "a");
+  ASSERT_TRUE(*queue->run_next());
+  clock_.advance(1s);
+  auto second = queue->enqueue("parse", "b");
+  ASSERT_TRUE(*queue->run_next());
+  auto healthy = queue->enqueue("other", "{}", {.delay = 3600s});
+  ASSERT_TRUE(first.ok() && second.ok() && healthy.ok());
+
+  auto dead = queue->dead_jobs();
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 2u);
+  EXPECT_EQ((*dead)[0].job.id, *second);  // most recently dead first
+  EXPECT_EQ((*dead)[1].job.id, *first);
+  EXPECT_EQ((*dead)[0].last_error, "invalid: the payload is not JSON");
+  EXPECT_EQ(*queue->count_dead(), 2);
+
+  // Retry: queued again at once with fresh attempts, and this time it succeeds.
+  fixed = true;
+  ASSERT_TRUE(queue->retry_dead(*first).ok());
+  JobRecord r = record(*queue, *first);
+  EXPECT_EQ(r.status, JobStatus::kQueued);
+  EXPECT_EQ(r.job.attempts, 0);
+  EXPECT_EQ(r.job.run_at, clock_.now());
+  ASSERT_TRUE(*queue->run_next());
+  EXPECT_EQ(record(*queue, *first).status, JobStatus::kSucceeded);
+  EXPECT_EQ(queue->retry_dead(*first).error().code, core::ErrorCode::kNotFound);
+
+  // Discard: gone for good; a job that is not dead cannot be discarded.
+  ASSERT_TRUE(queue->discard_dead(*second).ok());
+  EXPECT_EQ(queue->find(*second).error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(queue->discard_dead(*healthy).error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(queue->discard_dead("no-such-job").error().code, core::ErrorCode::kNotFound);
+  EXPECT_EQ(*queue->count_dead(), 0);
+  EXPECT_TRUE(queue->dead_jobs()->empty());
+}
+
 TEST_P(JobQueueTest, HandlerThatThrowsIsRetried) {
   auto queue = make_queue();
   queue->register_handler(

@@ -55,6 +55,17 @@ constexpr const char* kSelectJob =
 constexpr const char* kSelectDueSummary =
     "SELECT COUNT(*), MIN(run_at) FROM jobs WHERE status = 'queued' AND run_at <= :now";
 
+constexpr const char* kSelectDead =
+    "SELECT id FROM jobs WHERE status = 'dead' ORDER BY updated_at DESC, id LIMIT :limit";
+
+constexpr const char* kCountDead = "SELECT COUNT(*) FROM jobs WHERE status = 'dead'";
+
+constexpr const char* kRequeueDead =
+    "UPDATE jobs SET status = 'queued', attempts = 0, run_at = :now, updated_at = :now2"
+    " WHERE id = :id AND status = 'dead'";
+
+constexpr const char* kDeleteDead = "DELETE FROM jobs WHERE id = :id AND status = 'dead'";
+
 constexpr const char* kPurgeSucceeded =
     "DELETE FROM jobs WHERE status = 'succeeded' AND updated_at < :cutoff";
 
@@ -204,6 +215,40 @@ std::pair<long long, std::optional<std::string>> JobStore::due_summary(
   s << kSelectDueSummary, soci::use(now), soci::into(count), soci::into(oldest, oldest_ind);
   if (oldest_ind != soci::i_ok) return {count, std::nullopt};
   return {count, oldest};
+}
+
+std::vector<JobRecord> JobStore::dead(db::Tx& tx, int limit) const {
+  soci::session& s = tx.sql();
+  std::vector<std::string> ids;
+  std::string id;
+  soci::statement st = (s.prepare << kSelectDead, soci::use(limit), soci::into(id));
+  st.execute();
+  while (st.fetch()) ids.push_back(id);
+  std::vector<JobRecord> out;
+  for (const std::string& each : ids) {
+    if (auto r = find(tx, each)) out.push_back(std::move(*r));
+  }
+  return out;
+}
+
+long long JobStore::count_dead(db::Tx& tx) const {
+  long long n = 0;
+  tx.sql() << kCountDead, soci::into(n);
+  return n;
+}
+
+bool JobStore::requeue_dead(db::Tx& tx, const std::string& id, const std::string& now) const {
+  soci::session& s = tx.sql();
+  soci::statement st = (s.prepare << kRequeueDead, soci::use(now), soci::use(now), soci::use(id));
+  st.execute(true);
+  return st.get_affected_rows() > 0;
+}
+
+bool JobStore::delete_dead(db::Tx& tx, const std::string& id) const {
+  soci::session& s = tx.sql();
+  soci::statement st = (s.prepare << kDeleteDead, soci::use(id));
+  st.execute(true);
+  return st.get_affected_rows() > 0;
 }
 
 long long JobStore::purge_succeeded(db::Tx& tx, const std::string& cutoff) const {

@@ -66,6 +66,14 @@ class JobStore {
   // Queued jobs due at `now`, and the run_at of the oldest of them.
   std::pair<long long, std::optional<std::string>> due_summary(db::Tx& tx,
                                                                const std::string& now) const;
+  // Dead jobs, most recently dead first (at most `limit`), and how many there are in all.
+  std::vector<JobRecord> dead(db::Tx& tx, int limit) const;
+  long long count_dead(db::Tx& tx) const;
+  // A dead job queued again, due at `now`, with a fresh count of attempts (its last error kept).
+  // False when the job is not dead.
+  bool requeue_dead(db::Tx& tx, const std::string& id, const std::string& now) const;
+  // Deletes a dead job; false when it is not dead.
+  bool delete_dead(db::Tx& tx, const std::string& id) const;
   // Deletes succeeded jobs last updated before `cutoff`; returns how many.
   long long purge_succeeded(db::Tx& tx, const std::string& cutoff) const;
 
