@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -13,6 +14,7 @@
 #include "core/log.h"
 #include "web/identity/identity_routes.h"
 #include "web/pool/pool_routes.h"
+#include "web/saas/metering_routes.h"
 #include "web/saas/saas_routes.h"
 
 namespace app {
@@ -220,6 +222,30 @@ std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identi
            .secure_cookies = platform.public_url.starts_with("https://")});
       !added.ok()) {
     fmt::print(stderr, "marketlink: {}\n", added.error().message);
+    return nullptr;
+  }
+  return domain;
+}
+
+saas::MeteringSettings metering_settings(const core::Config& config) {
+  return {.window = std::chrono::hours(config.metering_window_hours),
+          .schedule_minute = config.metering_minute};
+}
+
+MeteringDomain::MeteringDomain(Platform& p, IdentityDomain& identity, saas::Outbox* outbox)
+    : meter(p.aws_context, p.seller_credentials, p.aws_settings,
+            std::getenv("MARKETLINK_TEST_ABORT_AFTER_METER") != nullptr &&
+                std::string_view(std::getenv("MARKETLINK_TEST_ABORT_AFTER_METER")) == "1"),
+      service(p.database(), p.clock, p.ids, identity.service, meter, outbox,
+              metering_settings(p.config)) {}
+
+std::unique_ptr<MeteringDomain> wire_metering(Platform& platform, IdentityDomain& identity,
+                                              saas::Outbox* outbox) {
+  auto domain = std::make_unique<MeteringDomain>(platform, identity, outbox);
+  core::Status wired = domain->service.register_jobs(*platform.jobs);
+  if (wired.ok()) web::add_metering_routes(platform.router, identity.auth, domain->service);
+  if (!wired.ok()) {
+    fmt::print(stderr, "marketlink: metering: {}\n", wired.error().message);
     return nullptr;
   }
   return domain;

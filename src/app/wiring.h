@@ -12,6 +12,7 @@
 #include "app/commands.h"
 #include "app/marketplace_customer_resolver.h"
 #include "app/marketplace_organizations.h"
+#include "app/marketplace_usage_meter.h"
 #include "app/provider_aws.h"
 #include "aws/aws_client.h"
 #include "aws/curl_transport.h"
@@ -27,6 +28,7 @@
 #include "mail/mail.h"
 #include "pool/aws_access.h"
 #include "pool/pool.h"
+#include "saas/metering.h"
 #include "saas/saas.h"
 #include "web/auth.h"
 #include "web/pages.h"
@@ -94,6 +96,18 @@ struct SaasDomain {
   saas::SaasService service;
 };
 std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity);
+
+// Usage metering: usage in (API, CSV), the hourly saas.meter job and saas.flush_usage, run-now;
+// its routes. `outbox` (may be null) hears of metering failures.
+struct MeteringDomain {
+  MeteringDomain(Platform& platform, IdentityDomain& identity, saas::Outbox* outbox);
+  MarketplaceUsageMeter meter;
+  saas::MeteringService service;
+};
+// The settings of metering from the configuration.
+saas::MeteringSettings metering_settings(const core::Config& config);
+std::unique_ptr<MeteringDomain> wire_metering(Platform& platform, IdentityDomain& identity,
+                                              saas::Outbox* outbox = nullptr);
 
 // The operational endpoints (/healthz, /readyz, /metrics, /api/v1/version).
 void wire_system(Platform& platform);

@@ -244,7 +244,7 @@ core::Result<UsageReceipt> MeteringService::record_usage(const std::string& call
   }
   if (!errors.empty()) {
     core::Error error = core::invalid(
-        fmt::format("{} of the usage records cannot be stored: nothing was stored.",
+        fmt::format("{} in the usage records: nothing was stored.",
                     core::count_of(static_cast<long long>(errors.size()), "problem", "problems")),
         "invalid_usage");
     error.details = std::move(errors);
