@@ -5,7 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <stdexcept>
+#include <thread>
 
+#include "core/metrics.h"
+#include "jobs/job_queue.h"
 #include "saas/metering.h"
 #include "saas/metering_test_support.h"
 
@@ -478,6 +481,98 @@ TEST_P(MeteringTest, UsageSummaryCountsThisHourAndThisMonth) {
   EXPECT_EQ(hour, (std::map<std::string, long long>{{"gb", 1}, {"users", 4}}));
   EXPECT_EQ(month, (std::map<std::string, long long>{{"gb", 1}, {"users", 7}}));
   EXPECT_EQ(h_.service->usage_summary("no-org").error().slug, "link_not_found");
+}
+
+TEST_P(MeteringTest, TheHourlyScheduleAndTheFlushJobRunTheService) {
+  core::Metrics metrics;
+  jobs::JobQueue queue(h_.saas.db(), h_.clock(), h_.saas.id.ids, metrics,
+                       jobs::QueueSettings{.workers = 0}, [] { return 0.5; });
+  ASSERT_TRUE(h_.service->register_jobs(queue).ok());
+  const Link link = h_.linked("acme", legacy_, LinkStatus::kActive);
+  h_.clock().set(at("2026-03-02T10:20:00Z"));
+  // The schedule fires once per hour and its job meters the closed hour.
+  auto fired = queue.fire_due_schedules();
+  ASSERT_TRUE(fired.ok());
+  EXPECT_EQ(*fired, 1);
+  EXPECT_EQ(*queue.fire_due_schedules(), 0);
+  ASSERT_TRUE(*queue.run_next());
+  EXPECT_EQ(h_.meter.billed().size(), 2u);
+
+  // The lifecycle enqueues saas.flush_usage when the buyer unsubscribes: the current hour goes.
+  post_ok(link.org_id, "prod-legacy", "users", 2, "2026-03-02T10:10:00Z");
+  h_.set_status(link.id, LinkStatus::kUnsubscribePending);
+  auto job = queue.enqueue(kFlushUsageJob, "{\"link_id\":\"" + link.id + "\"}");
+  ASSERT_TRUE(job.ok());
+  ASSERT_TRUE(*queue.run_next());
+  EXPECT_EQ(queue.find(*job)->status, jobs::JobStatus::kSucceeded);
+  EXPECT_EQ(h_.meter.billed().size(), 4u);
+
+  // A malformed payload can never succeed: dead at once.
+  auto bad = queue.enqueue(kFlushUsageJob, "{}");
+  ASSERT_TRUE(*queue.run_next());
+  EXPECT_EQ(queue.find(*bad)->status, jobs::JobStatus::kDead);
+
+  // Throttling after the client's retries: the job fails and is retried later.
+  h_.clock().set(at("2026-03-02T12:20:00Z"));
+  h_.set_status(link.id, LinkStatus::kActive);
+  h_.meter.fail_next(1, core::unavailable("ThrottlingException: Rate exceeded"));
+  auto meter_job = queue.enqueue(kMeterJob, "{}");
+  ASSERT_TRUE(*queue.run_next());
+  auto record = queue.find(*meter_job);
+  EXPECT_EQ(record->status, jobs::JobStatus::kQueued);
+  EXPECT_NE(record->last_error.find("Throttling"), std::string::npos);
+}
+
+TEST_P(MeteringTest, RacingRunsAndRacingRepeatsFixEachHourOnce) {
+  for (int i = 0; i < 6; ++i) h_.linked("org" + std::to_string(i), legacy_, LinkStatus::kActive);
+  const Link first = h_.linked("first", legacy_, LinkStatus::kActive);
+  h_.clock().set(at("2026-03-02T09:30:00Z"));
+  // The same request twice at once: stored once.
+  const std::vector<UsageInput> body = {{.org = first.org_id,
+                                         .product_code = "prod-legacy",
+                                         .dimension = "users",
+                                         .quantity = 5,
+                                         .timestamp = "2026-03-02T09:20:00Z"}};
+  std::vector<std::thread> posters;
+  std::atomic<int> stored{0};
+  for (int i = 0; i < 4; ++i) {
+    posters.emplace_back([&] {
+      auto r = h_.service->record_usage(op(), body, "same-key");
+      if (r.ok()) ++stored;
+    });
+  }
+  for (auto& t : posters) t.join();
+  EXPECT_EQ(stored.load(), 4);
+  EXPECT_EQ(h_.service->usage(first.id)->size(), 1u);
+
+  // Two instances run at once: every hour fixed once, with one quantity.
+  MeteringService other(h_.saas.db(), h_.clock(), h_.saas.id.ids, *h_.saas.id.service, h_.meter,
+                        &h_.outbox);
+  h_.clock().set(at("2026-03-02T12:05:00Z"));
+  std::atomic<int> fixed{0};
+  std::atomic<int> alarms{0};
+  std::thread a([&] {
+    auto r = h_.service->run();
+    ASSERT_TRUE(r.ok());
+    fixed += r->hours_fixed;
+    alarms += r->alarms;
+  });
+  std::thread b([&] {
+    auto r = other.run();
+    ASSERT_TRUE(r.ok());
+    fixed += r->hours_fixed;
+    alarms += r->alarms;
+  });
+  a.join();
+  b.join();
+  EXPECT_EQ(fixed.load(), 7 * 3 * 2);  // 7 links, 09-11, two dimensions
+  EXPECT_EQ(alarms.load(), 0);
+  EXPECT_EQ(h_.meter.billed().size(), 42u);
+  EXPECT_EQ(h_.meter.billed().at(
+                FakeUsageMeter::key("prod-legacy", {.customer_identifier = "cust-first",
+                                                    .dimension = "users",
+                                                    .hour = at("2026-03-02T09:00:00Z")})),
+            5);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MeteringTest,
