@@ -8,7 +8,8 @@
 // from 0 to 2^31-1) and a timestamp that is neither in the future (a minute of clock skew is
 // allowed) nor older than the window AWS accepts (settings.window, 6 h by default). The
 // organization must have a link for the product (the live one, else its newest ended one), and
-// the product must be metered (subscription or contract_with_consumption). Every bad record is
+// the product must be metered (subscription or contract_with_consumption); at most 1000 records
+// per call. Every bad record is
 // named (detail field "records[i].<field>", or the CSV line); nothing is stored unless all are
 // good. Each record lands in its hour (the timestamp truncated to the hour) in one of the
 // states of UsageState.
@@ -37,9 +38,12 @@
 // reported. Two runs at once (two instances, run-now during the schedule) fix each link under
 // a transaction lock, and at worst both send the same fixed quantities, which is safe.
 //
+// An hour whose summed quantity exceeds what one record carries (2^31-1) is not sent: alarm.
+//
 // Events (Outbox, may be null): metering_failed with data {"reason": "customer_not_subscribed"
-// | "duplicate_record" | "unknown_status" | "expired" | "late_usage", "dimension", "hour",
-// "quantity"} for held hours, alarms, expired hours and late usage.
+// | "duplicate_record" | "unknown_status" | "quantity_too_large" | "expired" | "late_usage",
+// "dimension", "hour", "quantity", "message"} for held hours, alarms, expired hours and late
+// usage.
 //
 // Thread safety: safe for concurrent use from many threads and processes sharing one database.
 //

@@ -23,6 +23,7 @@ constexpr long long kMaxQuantity = 2147483647;
 // How far ahead of our clock a record's timestamp may be (the seller's clock may run ahead).
 constexpr auto kClockSkew = std::chrono::minutes(1);
 constexpr int kMaxErrors = 1000;
+constexpr size_t kMaxRecordsPerRequest = 1000;
 
 core::TimePoint hour_floor(core::TimePoint t) {
   return core::TimePoint(std::chrono::floor<std::chrono::hours>(t.time_since_epoch()));
@@ -174,6 +175,12 @@ core::Result<UsageReceipt> MeteringService::record_usage(const std::string& call
 
   if (records.empty()) {
     return core::invalid("Send at least one usage record.", "invalid_usage");
+  }
+  if (records.size() > kMaxRecordsPerRequest) {
+    return core::invalid(fmt::format("Send at most {} usage records per request (or import a CSV "
+                                     "file).",
+                                     kMaxRecordsPerRequest),
+                         "invalid_usage");
   }
   const core::TimePoint now = this->now();
   std::vector<core::ErrorDetail> errors;
@@ -593,7 +600,36 @@ core::Result<MeterRun> MeteringService::meter(const std::optional<std::string>& 
   const core::TimePoint oldest = now - settings_.window;
   std::vector<HourToSend> sendable;
   std::vector<HourToSend> too_old;
-  for (HourToSend& h : *due) (h.hour.hour < oldest ? too_old : sendable).push_back(std::move(h));
+  std::vector<HourToSend> too_large;  // more than one BatchMeterUsage record can carry
+  for (HourToSend& h : *due) {
+    if (h.hour.hour < oldest) {
+      too_old.push_back(std::move(h));
+    } else if (h.hour.quantity > kMaxQuantity) {
+      too_large.push_back(std::move(h));
+    } else {
+      sendable.push_back(std::move(h));
+    }
+  }
+  if (!too_large.empty()) {
+    auto alarmed = store_->write([&](MeteringTx& tx) -> core::Status {
+      for (const HourToSend& h : too_large) {
+        tx.answer_hour(h.hour, HourState::kAlarm, "", "", now);
+        if (outbox_) {
+          outbox_->record(
+              tx.transaction(),
+              failure_entry(h.hour.org_id, h.hour.product_code, h.hour.link_id,
+                            "quantity_too_large", h.hour.dimension, h.hour.hour, h.hour.quantity,
+                            now,
+                            fmt::format("The hour's quantity exceeds {}, the most one record "
+                                        "carries: it was not sent.",
+                                        kMaxQuantity)));
+        }
+      }
+      return {};
+    });
+    if (!alarmed.ok()) return alarmed.error();
+    run.alarms += static_cast<int>(too_large.size());
+  }
   if (!too_old.empty()) {
     auto expired = store_->write([&](MeteringTx& tx) -> core::Status {
       for (const HourToSend& h : too_old) {

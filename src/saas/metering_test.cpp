@@ -222,6 +222,22 @@ TEST_P(MeteringTest, ReadsEachRecordsStatus) {
   EXPECT_EQ(h_.meter.calls().size(), calls);
 }
 
+TEST_P(MeteringTest, AnHourTooLargeForOneRecordIsAnAlarmNotSent) {
+  const Link link = h_.linked("acme", legacy_, LinkStatus::kActive);
+  h_.clock().set(at("2026-03-02T09:30:00Z"));
+  post_ok(link.org_id, "prod-legacy", "users", 2147483647, "2026-03-02T09:10:00Z");
+  post_ok(link.org_id, "prod-legacy", "users", 1, "2026-03-02T09:20:00Z");
+  h_.clock().set(at("2026-03-02T10:05:00Z"));
+  const MeterRun run = run_ok();
+  EXPECT_EQ(run.alarms, 1);
+  EXPECT_EQ(run.billed, 1);  // gb's zero record
+  for (const MeterBatch& b : h_.meter.calls()) {
+    for (const MeterRecord& r : b.records) EXPECT_EQ(r.dimension, "gb");
+  }
+  ASSERT_EQ(h_.outbox.entries().size(), 1u);
+  EXPECT_NE(h_.outbox.entries()[0].data.find("quantity_too_large"), std::string::npos);
+}
+
 TEST_P(MeteringTest, RetriesUnprocessedRecordsThenLeavesThemForTheNextRun) {
   h_.linked("acme", legacy_, LinkStatus::kActive);
   h_.meter.unprocessed("gb", 1);
