@@ -20,6 +20,7 @@
 #include "core/ids.h"
 #include "core/text.h"
 #include "db/database.h"
+#include "db/database_test_support.h"
 #include "process.h"
 
 namespace {
@@ -45,13 +46,20 @@ std::string hour_text(core::TimePoint t) {
       core::TimePoint(std::chrono::floor<std::chrono::hours>(t.time_since_epoch())));
 }
 
-class MeteringProcessTest : public ::testing::Test {
+// On each backend: a fresh SQLite file, or a fresh PostgreSQL schema (MARKETLINK_TEST_PG_URL).
+class MeteringProcessTest : public ::testing::TestWithParam<db::testing::TestBackend> {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
            ("marketlink-metering-" + core::RandomIdGenerator().new_id());
     std::filesystem::create_directories(dir_);
-    db_ = "sqlite:" + (dir_ / "marketlink.db").string();
+    std::string skip;
+    test_db_ = db::testing::TestDatabase::create(GetParam(), skip, 1);
+    if (!test_db_) {
+      if (skip.starts_with("FAIL")) FAIL() << skip;
+      GTEST_SKIP() << skip;
+    }
+    db_ = test_db_->url();
     std::string error;
     auto sim = ServerProcess::start_command({"sim", "--listen", "127.0.0.1:0"}, error);
     ASSERT_TRUE(sim) << error;
@@ -91,16 +99,14 @@ class MeteringProcessTest : public ::testing::Test {
                  {"support_contact", "help@seller.test"}}
                 .dump());
     ASSERT_EQ(product.status, 201) << product.body;
-
-    auto opened = db::Database::open({.url = db_, .pool_size = 1});
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    database_ = std::move(opened).value();
+    database_ = &test_db_->db();
   }
 
   void TearDown() override {
-    database_.reset();
     server_.reset();
     sim_.reset();
+    database_ = nullptr;
+    test_db_.reset();
     for (const char* v : {"MARKETLINK_AWS_ENDPOINT", "MARKETLINK_SELLER_ACCESS_KEY_ID",
                           "MARKETLINK_SELLER_SECRET_ACCESS_KEY", "MARKETLINK_OUTBOX_DIR",
                           "MARKETLINK_JOB_WORKERS", "MARKETLINK_TEST_ABORT_AFTER_METER"}) {
@@ -229,12 +235,13 @@ class MeteringProcessTest : public ::testing::Test {
   std::string db_;
   std::optional<ServerProcess> sim_;
   std::optional<ServerProcess> server_;
-  std::unique_ptr<db::Database> database_;
+  std::unique_ptr<db::testing::TestDatabase> test_db_;
+  db::Database* database_ = nullptr;
   std::string operator_token_;
   std::string last_output_;
 };
 
-TEST_F(MeteringProcessTest, MetersEachHourOnceUnderThrottlingAndAfterACrash) {
+TEST_P(MeteringProcessTest, MetersEachHourOnceUnderThrottlingAndAfterACrash) {
   const auto now = std::chrono::system_clock::now();
   const auto hour = [&](int back) { return hour_text(now - std::chrono::hours(back)); };
 
@@ -304,5 +311,10 @@ TEST_F(MeteringProcessTest, MetersEachHourOnceUnderThrottlingAndAfterACrash) {
   EXPECT_EQ(state, "billed");
   EXPECT_EQ(submissions, "2");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, MeteringProcessTest,
+                         ::testing::Values(db::testing::TestBackend::kSqlite,
+                                           db::testing::TestBackend::kPostgresql),
+                         [](const auto& info) { return db::testing::backend_name(info.param); });
 
 }  // namespace
