@@ -69,6 +69,9 @@ void add_control_routes(http::Router& router, Simulator& sim) {
     auto c = sim.cancel_subscription(r.param("id"));
     return c.ok() ? json(200, *c) : http::error_response(r, c.error());
   });
+  router.post("/_sim/subscriptions/{id}/entitlements", with_body([&sim](const Json& b, Request& r) {
+                return sim.set_entitlements(r.param("id"), b);
+              }));
   router.post("/_sim/subscriptions/{id}/token", [&sim](Request& r) {
     auto t = sim.new_registration_token(r.param("id"));
     return t.ok() ? json(201, Json{{"registration_token", *t}})

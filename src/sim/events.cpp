@@ -1,5 +1,5 @@
 // Outgoing events: AWS Marketplace's SNS notifications (to HTTP endpoints or simulated SQS
-// queues) and EventBridge-style agreement events (to API destinations).
+// queues) and EventBridge agreement events (to API destinations or simulated SQS queues).
 #include <fmt/format.h>
 
 #include "aws/http_message.h"
@@ -106,17 +106,18 @@ void Ctx::publish_entitlement_event(const Agreement& agreement) {
   publish_sns(*this, "entitlement", agreement.product_code, message, "entitlement-updated");
 }
 
-void Ctx::publish_agreement_event(const Agreement& agreement, std::string_view detail_type) {
+void Ctx::publish_agreement_event(const Agreement& agreement, std::string_view detail_type,
+                                  std::string_view intent) {
   const auto product = st.products.find(agreement.product_code);
   if (product == st.products.end()) return;
   const std::string seller = product->second.seller_account_id;
-  const bool ended = detail_type.find("Ended") != std::string_view::npos ||
-                     detail_type.find("Deprovisioned") != std::string_view::npos;
+  const bool ended = !agreement.end_reason.empty();
+  if (intent.empty()) intent = ended ? "CANCEL" : "NEW";
   Json detail = {{"requestId", uuid()},
                  {"agreement",
                   {{"id", agreement.id},
-                   {"intent", ended ? "CANCEL" : "NEW"},
-                   {"status", ended ? "CANCELLED" : "ACTIVE"},
+                   {"intent", intent},
+                   {"status", agreement_api_status(agreement)},
                    {"startTime", iso8601(agreement.created)},
                    {"endTime", iso8601(agreement.ends)}}},
                  {"acceptor", {{"accountId", agreement.buyer_account_id}}},
@@ -138,6 +139,14 @@ void Ctx::publish_agreement_event(const Agreement& agreement, std::string_view d
   const std::string body = event.dump();
   for (const auto& dest : st.event_destinations) {
     if (!dest.seller_account_id.empty() && dest.seller_account_id != seller) continue;
+    if (!dest.queue_key.empty()) {
+      // An SQS target: the event itself is the message body.
+      enqueue_message(*this, dest.queue_key, body);
+      st.delivery_log.push_back(DeliveryLog{"sqs-" + event["id"].get<std::string>(), "sqs",
+                                            dest.queue_key, event["id"], std::string(detail_type),
+                                            1, 200, "delivered"});
+      continue;
+    }
     Delivery d;
     d.id = "dlv-" + random_chars(16, "0123456789abcdef");
     d.kind = "eventbridge";

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "sim/sim_state.h"
+#include "sim/state_json.h"
 
 namespace sim {
 
@@ -18,8 +19,24 @@ bool has_entitlements(const Agreement& a) { return !a.entitlements.empty(); }
 void announce_subscribed(Ctx& ctx, const Agreement& a) {
   ctx.publish_subscription_event(a, "subscribe-success");
   if (has_entitlements(a)) ctx.publish_entitlement_event(a);
-  ctx.publish_agreement_event(a, "Purchase Agreement Created - Manufacturer");
-  ctx.publish_agreement_event(a, "License Updated - Manufacturer");
+  ctx.publish_agreement_event(a, "Purchase Agreement Created - Manufacturer", "NEW");
+  ctx.publish_agreement_event(a, "License Updated - Manufacturer", "NEW");
+}
+
+core::Status check_entitlements(const Json& entitlements) {
+  if (!entitlements.is_object()) return core::invalid("entitlements must be an object.");
+  for (const auto& [dim, value] : entitlements.items()) {
+    if (!(value.is_number() || value.is_boolean() || value.is_string()))
+      return core::invalid("Entitlement " + dim + " must be a number, boolean or string.");
+  }
+  return {};
+}
+
+// The agreement ends (the Agreement API's view): from now on it is CANCELLED or EXPIRED.
+void end_agreement(Ctx& ctx, Agreement& a, std::string_view reason) {
+  if (a.ended) return;
+  a.ended = ctx.now;
+  a.end_reason = std::string(reason);
 }
 
 }  // namespace
@@ -42,10 +59,16 @@ core::Result<Json> subscribe_buyer(Ctx& ctx, const Json& req) {
   if (free_trial && !product.free_trial)
     return core::invalid("Product " + code + " has no free trial.");
   Json entitlements = req.contains("entitlements") ? req["entitlements"] : Json::object();
-  if (!entitlements.is_object()) return core::invalid("entitlements must be an object.");
-  for (const auto& [dim, value] : entitlements.items()) {
-    if (!(value.is_number() || value.is_boolean() || value.is_string()))
-      return core::invalid("Entitlement " + dim + " must be a number, boolean or string.");
+  if (auto st = check_entitlements(entitlements); !st.ok()) return st.error();
+  const Json trial_days = req.value("free_trial_days", Json(30));
+  if (!trial_days.is_number_integer() || trial_days.get<long long>() < 5 ||
+      trial_days.get<long long>() > 31) {
+    return core::invalid("free_trial_days must be an integer from 5 to 31.");
+  }
+  const Json duration_days = req.value("duration_days", Json(365));
+  if (!duration_days.is_number_integer() || duration_days.get<long long>() < 1 ||
+      duration_days.get<long long>() > 3660) {
+    return core::invalid("duration_days must be an integer from 1 to 3660.");
   }
 
   Agreement* agreement = nullptr;
@@ -57,6 +80,8 @@ core::Result<Json> subscribe_buyer(Ctx& ctx, const Json& req) {
     if (a.status == "unsubscribe-pending") {
       // A resubscription before unsubscribe-success keeps the agreement.
       a.status = "active";
+      a.ended.reset();
+      a.end_reason.clear();
       if (!entitlements.empty()) a.entitlements = entitlements;
       announce_subscribed(ctx, a);
       agreement = &a;
@@ -80,9 +105,10 @@ core::Result<Json> subscribe_buyer(Ctx& ctx, const Json& req) {
                                 random_chars(32, "0123456789abcdef"));
     a.offer_id = "offer-" + random_chars(13, "abcdefghijklmnopqrstuvwxyz0123456789");
     a.free_trial = free_trial;
+    a.free_trial_days = free_trial ? static_cast<int>(trial_days.get<long long>()) : 0;
     a.entitlements = entitlements;
     a.created = ctx.now;
-    a.ends = ctx.now + std::chrono::hours(24 * 365);
+    a.ends = ctx.now + std::chrono::hours(24 * duration_days.get<long long>());
     const auto delay = ctx.st.settings.subscribe_delay;
     a.status = delay.count() > 0 ? "subscribe-pending" : "active";
     a.status_due = ctx.now + delay;
@@ -115,13 +141,45 @@ core::Result<Json> cancel_agreement(Ctx& ctx, const std::string& agreement_id) {
     a.status_due = ctx.now + ctx.st.settings.unsubscribe_delay;
     ctx.publish_subscription_event(a, "unsubscribe-pending");
   }
+  end_agreement(ctx, a, "CANCELLED");
   ctx.st.dirty = true;
   return Json{{"agreement_id", a.id}, {"status", a.status}};
+}
+
+core::Result<Json> amend_entitlements(Ctx& ctx, const std::string& agreement_id,
+                                      const Json& entitlements) {
+  auto it = ctx.st.agreements.find(agreement_id);
+  if (it == ctx.st.agreements.end()) return core::not_found("No such agreement: " + agreement_id);
+  if (auto st = check_entitlements(entitlements); !st.ok()) return st.error();
+  Agreement& a = it->second;
+  if (a.status != "active" && a.status != "subscribe-pending")
+    return core::conflict("Agreement " + agreement_id + " has ended.");
+  a.entitlements = entitlements;
+  ctx.st.dirty = true;
+  if (a.status == "active") {
+    ctx.publish_entitlement_event(a);
+    ctx.publish_agreement_event(a, "Purchase Agreement Amended - Manufacturer", "AMEND");
+    ctx.publish_agreement_event(a, "License Updated - Manufacturer", "AMEND");
+  }
+  return Json(a);
+}
+
+std::string agreement_api_status(const Agreement& a) {
+  return a.end_reason.empty() ? "ACTIVE" : a.end_reason;
 }
 
 void settle_agreements(Ctx& ctx) {
   for (const auto& id : ctx.st.agreement_order) {
     Agreement& a = ctx.st.agreements.at(id);
+    if (a.status == "active" && a.ends <= ctx.now) {
+      // The contract ran out: the agreement expires and the subscription winds down.
+      end_agreement(ctx, a, "EXPIRED");
+      a.ended = a.ends;
+      a.status = "unsubscribe-pending";
+      a.status_due = ctx.now + ctx.st.settings.unsubscribe_delay;
+      ctx.publish_subscription_event(a, "unsubscribe-pending");
+      ctx.st.dirty = true;
+    }
     if (a.status_due > ctx.now) continue;
     if (a.status == "subscribe-pending") {
       a.status = "active";
@@ -131,8 +189,9 @@ void settle_agreements(Ctx& ctx) {
       a.status = "unsubscribed";
       ctx.publish_subscription_event(a, "unsubscribe-success");
       if (has_entitlements(a)) ctx.publish_entitlement_event(a);
-      ctx.publish_agreement_event(a, "Purchase Agreement Ended - Manufacturer");
-      ctx.publish_agreement_event(a, "License Deprovisioned - Manufacturer");
+      end_agreement(ctx, a, "CANCELLED");
+      ctx.publish_agreement_event(a, "Purchase Agreement Ended - Manufacturer", "CANCEL");
+      ctx.publish_agreement_event(a, "License Deprovisioned - Manufacturer", "CANCEL");
       ctx.st.dirty = true;
     }
   }

@@ -1,6 +1,8 @@
 // AWS Marketplace Metering Service (json 1.1, AWSMPMeteringService): ResolveCustomer,
 // BatchMeterUsage and MeterUsage, with AWS's de-duplication per product, customer, dimension
-// and hour.
+// and hour. BatchMeterUsage takes ProductCode with CustomerIdentifier records (legacy
+// listings) or no ProductCode and CustomerAWSAccountId + LicenseArn records (concurrent
+// agreements; the product is the licenses'); never ProductCode together with LicenseArn.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -212,8 +214,85 @@ aws::HttpResponse resolve_customer(Ctx& ctx, const Call& call) {
                     call.request_id);
 }
 
+bool has_field(const Json& record, const char* field) {
+  return record.contains(field) && !record[field].is_null();
+}
+
+// The product a batch is for: ProductCode (legacy calls), or, for concurrent-agreement listings,
+// the product of the records' licenses (LicenseArn in every record, all of one product). AWS
+// refuses ProductCode together with LicenseArn.
+const Product& batch_product(Ctx& ctx, const Call& call, const Json& records) {
+  const std::string code = json_string(call.input, "ProductCode", false);
+  bool any_license = false, every_license = true;
+  for (const auto& record : records) {
+    const bool license = record.is_object() && has_field(record, "LicenseArn");
+    any_license = any_license || license;
+    every_license = every_license && license;
+  }
+  if (!code.empty()) {
+    if (any_license) {
+      throw_error(400, "ValidationException",
+                  "ProductCode and LicenseArn cannot be used together: send LicenseArn in every "
+                  "usage record and no ProductCode.");
+    }
+    return sellers_product(ctx, call, code);
+  }
+  if (records.empty() || !every_license) {
+    throw_error(400, "ValidationException",
+                "ProductCode is required unless every usage record carries LicenseArn.");
+  }
+  const Product* product = nullptr;
+  for (const auto& record : records) {
+    const std::string license = json_string(record, "LicenseArn", true);
+    const Agreement* agreement = nullptr;
+    for (const auto& [id, a] : ctx.st.agreements) {
+      if (a.license_arn == license) agreement = &a;
+    }
+    const auto it =
+        agreement ? ctx.st.products.find(agreement->product_code) : ctx.st.products.end();
+    if (it == ctx.st.products.end() || it->second.seller_account_id != call.caller.account_id) {
+      throw_error(
+          400, "InvalidLicenseException",
+          fmt::format("License {} is invalid or not for a product of the caller.", license));
+    }
+    if (product != nullptr && product != &it->second) {
+      throw_error(400, "ValidationException",
+                  "The usage records' licenses are for different products: one product per "
+                  "call.");
+    }
+    product = &it->second;
+  }
+  return *product;
+}
+
+// Legacy listings identify buyers by CustomerIdentifier; concurrent-agreement listings by
+// CustomerAWSAccountId + LicenseArn only.
+void check_identity(const Product& product, const Json& record) {
+  const bool identifier = has_field(record, "CustomerIdentifier");
+  const bool account = has_field(record, "CustomerAWSAccountId");
+  const bool license = has_field(record, "LicenseArn");
+  if (product.legacy_identity) {
+    if (!identifier) {
+      throw_error(400, "InvalidCustomerIdentifierException",
+                  fmt::format("Product {} identifies buyers by CustomerIdentifier.", product.code));
+    }
+    return;
+  }
+  if (identifier) {
+    throw_error(400, "InvalidCustomerIdentifierException",
+                fmt::format("Product {} supports concurrent agreements: identify buyers by "
+                            "CustomerAWSAccountId and LicenseArn, not CustomerIdentifier.",
+                            product.code));
+  }
+  if (!account || !license) {
+    throw_error(400, "InvalidLicenseException",
+                fmt::format("Product {} needs CustomerAWSAccountId and LicenseArn in every usage "
+                            "record.",
+                            product.code));
+  }
+}
+
 aws::HttpResponse batch_meter_usage(Ctx& ctx, const Call& call) {
-  const std::string code = json_string(call.input, "ProductCode", true);
   if (!call.input.contains("UsageRecords") || !call.input["UsageRecords"].is_array()) {
     throw_error(400, "ValidationException", "UsageRecords must be a list.");
   }
@@ -225,18 +304,22 @@ aws::HttpResponse batch_meter_usage(Ctx& ctx, const Call& call) {
                             "25 (got {}).",
                             records.size()));
   }
-  const Product& product = sellers_product(ctx, call, code);
-  // The whole batch is checked before anything is recorded: one bad timestamp rejects it all.
-  std::vector<core::TimePoint> times;
   for (const auto& record : records) {
     if (!record.is_object())
       throw_error(400, "ValidationException", "A usage record is malformed.");
+  }
+  const Product& product = batch_product(ctx, call, records);
+  const std::string code = product.code;
+  // The whole batch is checked before anything is recorded: one bad record rejects it all.
+  std::vector<core::TimePoint> times;
+  for (const auto& record : records) {
     if (!record.contains("Timestamp"))
       throw_error(400, "ValidationException", "A usage record needs a Timestamp.");
     const auto t = parse_timestamp(record["Timestamp"], "Timestamp");
     check_window(ctx, t);
     times.push_back(t);
     check_dimension(product, json_string(record, "Dimension", true));
+    check_identity(product, record);
     check_allocations(record, quantity_of(record, "Quantity"));
   }
   Json results = Json::array();

@@ -7,6 +7,7 @@
 #include <future>
 
 #include "aws/account.h"
+#include "aws/agreement.h"
 #include "aws/assume_role_credentials_provider.h"
 #include "aws/cur.h"
 #include "aws/curl_transport.h"
@@ -159,6 +160,108 @@ TEST_F(SimClientTest, MarketplaceOperations) {
   auto timed_out = empty.get();
   ASSERT_TRUE(timed_out.ok()) << timed_out.error().message;
   EXPECT_TRUE(timed_out->messages.empty());
+}
+
+TEST_F(SimClientTest, AgreementApiDescribesAgreementsAndTheirTerms) {
+  ASSERT_TRUE(sim()
+                  .create_product({{"product_code", "prod1"},
+                                   {"pricing_model", "contract_with_consumption"},
+                                   {"dimensions", {{{"name", "users"}}, {{"name", "seats"}}}},
+                                   {"fulfillment_url", "http://127.0.0.1:9/aws/fulfillment"},
+                                   {"legacy_identity", false},
+                                   {"free_trial", true}})
+                  .ok());
+  const Json buyer = account();
+  const core::TimePoint started = sim().now();
+  const Json trial = sim()
+                         .subscribe({{"buyer_account_id", buyer["account_id"]},
+                                     {"product_code", "prod1"},
+                                     {"free_trial", true},
+                                     {"free_trial_days", 14},
+                                     {"duration_days", 30},
+                                     {"entitlements", {{"seats", 12}}}})
+                         .value();
+  aws::agreement::AgreementClient agreements(client(seller_keys()));
+  auto described = agreements.describe_agreement({trial["agreement_id"]});
+  ASSERT_TRUE(described.ok()) << described.error().message;
+  EXPECT_EQ(described->agreement_id, trial["agreement_id"]);
+  EXPECT_EQ(described->status, aws::agreement::kStatusActive);
+  ASSERT_TRUE(described->acceptor && described->proposer);
+  EXPECT_EQ(described->acceptor->account_id, buyer["account_id"]);
+  EXPECT_EQ(described->proposer->account_id, kSellerAccountId);
+  EXPECT_EQ(described->start_time, started);
+  EXPECT_EQ(described->end_time, started + std::chrono::hours(24 * 30));
+  EXPECT_EQ(described->agreement_type, "PurchaseAgreement");
+  ASSERT_TRUE(described->proposal_summary.has_value());
+  EXPECT_EQ(described->proposal_summary->offer_id, trial["offer_id"]);
+
+  // Two terms a page: the client follows nextToken; the legal term is skipped, not refused.
+  auto terms =
+      agreements.get_all_agreement_terms({.agreement_id = trial["agreement_id"], .max_results = 2});
+  ASSERT_TRUE(terms.ok()) << terms.error().message;
+  EXPECT_GE(calls("GetAgreementTerms"), 3u);
+  std::vector<std::string> kinds;
+  for (const auto& t : terms->accepted_terms) kinds.emplace_back(t.kind());
+  EXPECT_EQ(kinds, (std::vector<std::string>{"", "freeTrialPricingTerm", "usageBasedPricingTerm",
+                                             "configurableUpfrontPricingTerm", "renewalTerm",
+                                             "validityTerm"}));
+  const auto* free_trial = aws::agreement::free_trial_term(terms->accepted_terms);
+  ASSERT_NE(free_trial, nullptr);
+  EXPECT_EQ(free_trial->duration, "P14D");
+  ASSERT_EQ(free_trial->grants.size(), 2u);
+  EXPECT_EQ(free_trial->grants[1].dimension_key, "seats");
+  EXPECT_EQ(free_trial->grants[1].max_quantity, 12);
+  EXPECT_FALSE(free_trial->grants[0].max_quantity.has_value());
+  const auto* validity = aws::agreement::validity_term(terms->accepted_terms);
+  ASSERT_NE(validity, nullptr);
+  EXPECT_EQ(validity->agreement_duration, "P30D");
+  EXPECT_EQ(validity->agreement_end_date, started + std::chrono::hours(24 * 30));
+
+  // A paid agreement has no free-trial term.
+  const Json paid = sim()
+                        .subscribe({{"buyer_account_id", buyer["account_id"]},
+                                    {"product_code", "prod1"},
+                                    {"duration_days", 1}})
+                        .value();
+  auto paid_terms = agreements.get_all_agreement_terms({.agreement_id = paid["agreement_id"]});
+  ASSERT_TRUE(paid_terms.ok()) << paid_terms.error().message;
+  EXPECT_EQ(aws::agreement::free_trial_term(paid_terms->accepted_terms), nullptr);
+
+  // Cancelled: CANCELLED, ending when it was cancelled; the buyer may read it too.
+  sim().advance_clock(2h);
+  const core::TimePoint cancelled_at = sim().now();
+  ASSERT_TRUE(sim().cancel_subscription(trial["agreement_id"]).ok());
+  aws::agreement::AgreementClient as_buyer(client(keys_of(buyer)));
+  auto cancelled = as_buyer.describe_agreement({trial["agreement_id"]});
+  ASSERT_TRUE(cancelled.ok()) << cancelled.error().message;
+  EXPECT_EQ(cancelled->status, aws::agreement::kStatusCancelled);
+  EXPECT_EQ(cancelled->end_time, cancelled_at);
+
+  // The contract runs out: EXPIRED at its end.
+  EXPECT_EQ(agreements.describe_agreement({paid["agreement_id"]})->status, "ACTIVE");
+  sim().advance_clock(std::chrono::hours(24));
+  auto expired = agreements.describe_agreement({paid["agreement_id"]});
+  ASSERT_TRUE(expired.ok()) << expired.error().message;
+  EXPECT_EQ(expired->status, aws::agreement::kStatusExpired);
+  EXPECT_EQ(expired->end_time,
+            aws::agreement::validity_term(paid_terms->accepted_terms)->agreement_end_date);
+
+  // Strangers and unknown ids: ResourceNotFoundException; bad input: ValidationException.
+  aws::agreement::AgreementClient stranger(client(keys_of(account())));
+  EXPECT_EQ(aws_error_code(stranger.describe_agreement({trial["agreement_id"]}).error()),
+            "ResourceNotFoundException");
+  EXPECT_EQ(aws_error_code(agreements.describe_agreement({"agmt-nope"}).error()),
+            "ResourceNotFoundException");
+  EXPECT_EQ(
+      aws_error_code(
+          agreements.get_agreement_terms({.agreement_id = trial["agreement_id"], .max_results = 51})
+              .error()),
+      "ValidationException");
+  EXPECT_EQ(aws_error_code(agreements
+                               .get_agreement_terms(
+                                   {.agreement_id = trial["agreement_id"], .next_token = "garbage"})
+                               .error()),
+            "ValidationException");
 }
 
 TEST_F(SimClientTest, OrganizationsAccountStsAndIam) {

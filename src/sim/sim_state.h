@@ -137,7 +137,8 @@ struct Product {
 };
 
 // One buyer's agreement for one product. Status: "subscribe-pending" (not yet successful),
-// "active", "unsubscribe-pending", "unsubscribed".
+// "active", "unsubscribe-pending", "unsubscribed". The Agreement API's view: ACTIVE until it
+// ends, then end_reason (CANCELLED by the buyer, EXPIRED at `ends`) from `ended` on.
 struct Agreement {
   std::string id;  // agmt-…
   std::string buyer_account_id;
@@ -151,6 +152,9 @@ struct Agreement {
   core::TimePoint created;
   core::TimePoint status_due;  // when the pending status moves on
   core::TimePoint ends;        // contract end (entitlement expiration)
+  int free_trial_days = 0;     // the free trial's length (free_trial only)
+  std::optional<core::TimePoint> ended;
+  std::string end_reason;  // "", CANCELLED or EXPIRED
 
   bool operator==(const Agreement&) const = default;
 };
@@ -196,12 +200,14 @@ struct NotificationSubscription {
   bool operator==(const NotificationSubscription&) const = default;
 };
 
+// An EventBridge rule's target: an API destination (endpoint) or an SQS queue (queue_key).
 struct EventDestination {
   std::string id;
   std::string endpoint;
   std::string header_name;
   std::string header_value;
   std::string seller_account_id;
+  std::string queue_key;  // "account/name"; empty for API destinations
 
   bool operator==(const EventDestination&) const = default;
 };
@@ -320,7 +326,10 @@ struct Ctx {
   // Queues the SNS message for every subscription of the product's topic.
   void publish_subscription_event(const Agreement& agreement, std::string_view action);
   void publish_entitlement_event(const Agreement& agreement);
-  void publish_agreement_event(const Agreement& agreement, std::string_view detail_type);
+  // EventBridge: the event to every destination (API destinations and SQS queues).
+  // `intent`: NEW, AMEND or CANCEL (empty: from the agreement's state).
+  void publish_agreement_event(const Agreement& agreement, std::string_view detail_type,
+                               std::string_view intent = {});
 };
 
 // Random characters from the OS's source, from `alphabet`.
@@ -336,6 +345,7 @@ aws::HttpResponse sts_call(Ctx& ctx, const Call& call);
 aws::HttpResponse s3_call(Ctx& ctx, const Call& call);
 aws::HttpResponse cur_call(Ctx& ctx, const Call& call);
 aws::HttpResponse sqs_call(Ctx& ctx, const Call& call);
+aws::HttpResponse agreement_call(Ctx& ctx, const Call& call);
 
 // Organizations: moves due CreateAccount requests to SUCCEEDED or FAILED.
 void settle_create_accounts(Ctx& ctx);
@@ -348,6 +358,12 @@ void queue_confirmation(Ctx& ctx, const NotificationSubscription& sub);
 // Marketplace lifecycle (marketplace.cpp), for the control API and the console.
 core::Result<Json> subscribe_buyer(Ctx& ctx, const Json& request);
 core::Result<Json> cancel_agreement(Ctx& ctx, const std::string& agreement_id);
+// Replaces an agreement's entitlements ({"dim": value}) as an amendment does: SNS
+// entitlement-updated, EventBridge Purchase Agreement Amended and License Updated.
+core::Result<Json> amend_entitlements(Ctx& ctx, const std::string& agreement_id,
+                                      const Json& entitlements);
+// The Agreement API's status of an agreement (ACTIVE, CANCELLED, EXPIRED).
+std::string agreement_api_status(const Agreement& agreement);
 std::string issue_registration_token(Ctx& ctx, const Agreement& agreement);
 // S3: the operation a request asks for, from its method, path and sub-resources.
 std::string s3_operation_name(const aws::HttpRequest& request);

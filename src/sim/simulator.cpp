@@ -33,6 +33,7 @@ std::optional<aws::Service> service_for_target_prefix(std::string_view prefix) {
   if (prefix == "AWSOrganizationsV20161128") return aws::Service::kOrganizations;
   if (prefix == "AWSOrigamiServiceGatewayService") return aws::Service::kCur;
   if (prefix == "AmazonSQS") return aws::Service::kSqs;
+  if (prefix == "AWSMPCommerceService_v20200301") return aws::Service::kAgreement;
   return std::nullopt;
 }
 
@@ -241,7 +242,10 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
     route.service = *service;
     route.protocol = aws::Protocol::kJson;
     route.operation = std::string(target->substr(dot + 1));
-    if (route.service == aws::Service::kSqs) route.json_content_type = "application/x-amz-json-1.0";
+    // SQS's JSON flavour is 1.0 (the client speaks its query flavour).
+    route.json_content_type = route.service == aws::Service::kSqs
+                                  ? "application/x-amz-json-1.0"
+                                  : aws::json_content_type(route.service);
   } else if (req.method == "POST" &&
              (req.path == "/putAlternateContact" || req.path == "/getAlternateContact" ||
               req.path == "/deleteAlternateContact")) {
@@ -421,6 +425,7 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
         case aws::Service::kS3: response = s3_call(ctx, call); break;
         case aws::Service::kCur: response = cur_call(ctx, call); break;
         case aws::Service::kSqs: response = sqs_call(ctx, call); break;
+        case aws::Service::kAgreement: response = agreement_call(ctx, call); break;
       }
       state_->dirty = true;
       queued = queued || state_->outbox.size() != before || state_->queue_version != queue_version;

@@ -1,11 +1,12 @@
 // Simulator: a local, in-memory AWS for Marketlink's sandbox, demos and tests.
 //
-// It serves the AWS APIs Marketlink calls (Marketplace Metering and Entitlement, Organizations,
-// Account, IAM, STS, S3, CUR, SQS) on one endpoint, verifies every SigV4 signature against its
-// own accounts' keys, and keeps behaviour, not canned answers: accounts and organizations,
-// products, buyers' agreements, registration tokens, metering with AWS's de-duplication, CUR
-// definitions, buckets, queues. Subscription events go out as signed SNS messages (HTTP
-// endpoints, through take_deliveries(), or simulated SQS queues) and EventBridge-style events.
+// It serves the AWS APIs Marketlink calls (Marketplace Metering, Entitlement and Agreement,
+// Organizations, Account, IAM, STS, S3, CUR, SQS) on one endpoint, verifies every SigV4
+// signature against its own accounts' keys, and keeps behaviour, not canned answers: accounts and
+// organizations, products, buyers' agreements, registration tokens, metering with AWS's
+// de-duplication, CUR definitions, buckets, queues. Subscription events go out as signed SNS
+// messages (HTTP endpoints, through take_deliveries(), or simulated SQS queues) and EventBridge
+// events (API destinations or SQS queues).
 //
 // Time: business time is the injected clock plus an offset that advance_clock() moves (tokens,
 // metering windows, asynchronous account creation, unsubscribe delays, SQS visibility timeouts
@@ -119,7 +120,8 @@ class Simulator {
   //  "fulfillment_url", "seller_account_id"?, "free_trial"?: bool, "legacy_identity"?: bool}.
   // Replaces a product with the same code.
   core::Result<Json> create_product(const Json& request);
-  // {"buyer_account_id", "product_code", "free_trial"?, "entitlements"?: {"dim": value}}
+  // {"buyer_account_id", "product_code", "free_trial"?, "free_trial_days"? (5..31, default 30),
+  //  "duration_days"? (the agreement's length, default 365), "entitlements"?: {"dim": value}}
   // → {"registration_token", "customer_identifier", "license_arn", "agreement_id", ...}.
   // A buyer with an agreement in unsubscribe-pending gets it back (subscribe-success).
   core::Result<Json> subscribe(const Json& request);
@@ -131,8 +133,16 @@ class Simulator {
   //  "sqs_queue"?: "name", "signature_version"?: "1"|"2", "auto_confirm"?: bool}
   // → {"subscription_arn", "topic_arn", "queue_url"?}. Endpoints must be on loopback.
   core::Result<Json> subscribe_notifications(const Json& request);
-  // {"endpoint", "secret_header"?, "secret"?, "seller_account_id"?} → {"destination_id"}.
+  // An EventBridge target for the seller's agreement events: an API destination
+  // {"endpoint", "secret_header"?, "secret"?, "seller_account_id"?} or an SQS queue
+  // {"sqs_queue": "<queue URL or name>", "seller_account_id"?} (a name is in the seller's
+  // account; the queue is made when missing; the event JSON is the message body)
+  // → {"destination_id", "queue_url"?}.
   core::Result<Json> add_event_destination(const Json& request);
+  // Replaces a live agreement's entitlements ({"dim": value}) as an amendment does: SNS
+  // entitlement-updated, EventBridge Purchase Agreement Amended and License Updated.
+  // → the subscription as subscriptions_json() shows it. not_found, conflict when it has ended.
+  core::Result<Json> set_entitlements(const std::string& agreement_id, const Json& entitlements);
   // Moves business time forward; returns the new business time.
   core::TimePoint advance_clock(std::chrono::seconds seconds);
   core::TimePoint now() const;

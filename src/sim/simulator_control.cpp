@@ -290,16 +290,55 @@ core::Result<Json> Simulator::add_event_destination(const Json& req) {
   if (!req.is_object()) return core::invalid("The body must be a JSON object.");
   EventDestination d;
   d.endpoint = req.value("endpoint", "");
-  if (!loopback_http_url(d.endpoint))
+  const std::string queue = req.value("sqs_queue", "");
+  if (d.endpoint.empty() == queue.empty())
+    return core::invalid("Give either endpoint or sqs_queue.");
+  if (!d.endpoint.empty() && !loopback_http_url(d.endpoint))
     return core::invalid("endpoint must be an http(s) URL on this machine (loopback).");
   d.header_name = req.value("secret_header", "X-Marketlink-Events-Secret");
   d.header_value = req.value("secret", "");
   d.seller_account_id = req.value("seller_account_id", "");
   std::lock_guard lock(mu_);
+  Json out = Json::object();
+  if (!queue.empty()) {
+    // A queue URL (…/<account>/<name>) or a name in the seller's account.
+    static const std::regex kName("[A-Za-z0-9_-]{1,80}");
+    static const std::regex kUrl("https?://[^/]+/([0-9]{12})/([A-Za-z0-9_-]{1,80})/?");
+    std::smatch m;
+    std::string owner, name;
+    if (std::regex_match(queue, m, kUrl)) {
+      owner = m[1];
+      name = m[2];
+    } else if (std::regex_match(queue, kName)) {
+      owner = d.seller_account_id.empty() ? std::string(kSellerAccountId) : d.seller_account_id;
+      name = queue;
+    } else {
+      return core::invalid("sqs_queue is neither a queue URL nor a queue name.");
+    }
+    if (!state_->accounts.contains(owner)) return core::not_found("No such account: " + owner);
+    d.queue_key = owner + "/" + name;
+    auto& q = state_->queues[d.queue_key];
+    q.name = name;
+    q.account_id = owner;
+    out["queue_url"] = fmt::format("{}/{}/{}", state_->base_url, owner, name);
+  }
   d.id = "dest-" + random_chars(12, "0123456789abcdef");
   state_->event_destinations.push_back(d);
   state_->dirty = true;
-  return Json{{"destination_id", d.id}};
+  out["destination_id"] = d.id;
+  return out;
+}
+
+core::Result<Json> Simulator::set_entitlements(const std::string& agreement_id,
+                                               const Json& entitlements) {
+  core::Result<Json> out = core::internal("unreachable");
+  {
+    std::lock_guard lock(mu_);
+    Ctx ctx{*state_, clock_.now() + state_->offset};
+    out = amend_entitlements(ctx, agreement_id, entitlements);
+  }
+  deliveries_cv_.notify_all();
+  return out;
 }
 
 core::Status Simulator::add_fault(const Json& req) {

@@ -185,13 +185,13 @@ TEST_F(SimulatorTest, BuyersIdentifiedByAccountAndLicense) {
                                     .license_arn = b["license_arn"],
                                     .dimension = "users",
                                     .quantity = 2};
-  auto r = metering.batch_meter_usage({.usage_records = {record}, .product_code = "p2"});
+  // Concurrent-agreement listings: no ProductCode, the product is the license's.
+  auto r = metering.batch_meter_usage({.usage_records = {record}});
+  ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->results.at(0).status, "Success");
   record.license_arn = a["license_arn"];
   record.quantity = 3;  // another agreement: another customer for de-duplication
-  EXPECT_EQ(metering.batch_meter_usage({.usage_records = {record}, .product_code = "p2"})
-                ->results.at(0)
-                .status,
+  EXPECT_EQ(metering.batch_meter_usage({.usage_records = {record}})->results.at(0).status,
             "Success");
   aws::entitlement::EntitlementClient entitlements(seller());
   auto e = entitlements.get_entitlements(
@@ -200,6 +200,186 @@ TEST_F(SimulatorTest, BuyersIdentifiedByAccountAndLicense) {
   ASSERT_EQ(e->entitlements.size(), 1u);
   EXPECT_EQ(e->entitlements[0].value.integer_value, 3);
   EXPECT_EQ(e->entitlements[0].customer_aws_account_id, buyer);
+}
+
+TEST_F(SimulatorTest, BatchMeterUsageIdentityFollowsTheListingsKind) {
+  product("legacy");
+  product("modern", {{"legacy_identity", false}});
+  product("modern2", {{"legacy_identity", false}});
+  const std::string buyer = account()["account_id"];
+  const Json old_sub = subscribe(buyer, "legacy");
+  const Json sub = subscribe(buyer, "modern");
+  const Json sub2 = subscribe(buyer, "modern2");
+  aws::metering::MeteringClient metering(seller());
+  const auto hour = sim_.now() - 1h;
+  const aws::metering::UsageRecord legacy_record = usage(old_sub, 1, hour);
+  const aws::metering::UsageRecord modern{.timestamp = hour,
+                                          .customer_aws_account_id = buyer,
+                                          .license_arn = sub["license_arn"],
+                                          .dimension = "users",
+                                          .quantity = 4};
+  auto code = [&](const aws::metering::BatchMeterUsageRequest& request) {
+    auto r = metering.batch_meter_usage(request);
+    return r.ok() ? std::string("ok") : aws_error_code(r.error());
+  };
+  // ProductCode together with LicenseArn: refused, as AWS does.
+  EXPECT_EQ(code({.usage_records = {modern}, .product_code = "modern"}), "ValidationException");
+  EXPECT_EQ(code({.usage_records = {legacy_record, modern}, .product_code = "legacy"}),
+            "ValidationException");
+  // Without ProductCode every record needs its LicenseArn.
+  EXPECT_EQ(code({.usage_records = {legacy_record}}), "ValidationException");
+  EXPECT_EQ(code({.usage_records = {modern, legacy_record}}), "ValidationException");
+  // A concurrent listing does not take CustomerIdentifier, nor an account without a license.
+  aws::metering::UsageRecord mixed = modern;
+  mixed.customer_identifier = "CUSTOMER123";
+  EXPECT_EQ(code({.usage_records = {mixed}}), "InvalidCustomerIdentifierException");
+  aws::metering::UsageRecord no_license = modern;
+  no_license.license_arn.clear();
+  EXPECT_EQ(code({.usage_records = {no_license}, .product_code = "modern"}),
+            "InvalidLicenseException");
+  EXPECT_EQ(code({.usage_records = {legacy_record}, .product_code = "modern"}),
+            "InvalidCustomerIdentifierException");
+  // A legacy listing needs CustomerIdentifier.
+  aws::metering::UsageRecord by_account = legacy_record;
+  by_account.customer_identifier.clear();
+  by_account.customer_aws_account_id = buyer;
+  EXPECT_EQ(code({.usage_records = {by_account}, .product_code = "legacy"}),
+            "InvalidCustomerIdentifierException");
+  // Unknown licenses, licenses of two products, another seller's license.
+  aws::metering::UsageRecord unknown = modern;
+  unknown.license_arn = "arn:aws:license-manager::1:license:l-unknown";
+  EXPECT_EQ(code({.usage_records = {unknown}}), "InvalidLicenseException");
+  aws::metering::UsageRecord other_product = modern;
+  other_product.license_arn = sub2["license_arn"];
+  EXPECT_EQ(code({.usage_records = {modern, other_product}}), "ValidationException");
+  const Json other_seller = account();
+  aws::metering::MeteringClient stranger(client(keys_of(other_seller)));
+  auto refused = stranger.batch_meter_usage({.usage_records = {modern}});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(aws_error_code(refused.error()), "InvalidLicenseException");
+  // Nothing above was recorded; the valid forms are, with de-duplication per license.
+  EXPECT_TRUE(sim_.metering_records_json()["records"].empty());
+  auto first = metering.batch_meter_usage({.usage_records = {modern}});
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  EXPECT_EQ(first->results.at(0).status, "Success");
+  aws::metering::UsageRecord later = modern;
+  later.timestamp = hour + 5min;
+  auto again = metering.batch_meter_usage({.usage_records = {later}});
+  EXPECT_EQ(again->results.at(0).status, "Success");
+  EXPECT_EQ(again->results[0].metering_record_id, first->results[0].metering_record_id);
+  later.quantity = 5;
+  EXPECT_EQ(metering.batch_meter_usage({.usage_records = {later}})->results.at(0).status,
+            "DuplicateRecord");
+  EXPECT_EQ(code({.usage_records = {legacy_record}, .product_code = "legacy"}), "ok");
+  const Json records = sim_.metering_records_json()["records"];
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0]["product_code"], "modern");
+  // The window and faults apply as to legacy calls.
+  aws::metering::UsageRecord stale = modern;
+  stale.timestamp = sim_.now() - 6h - 1s;
+  EXPECT_EQ(code({.usage_records = {stale}}), "TimestampOutOfBoundsException");
+  ASSERT_TRUE(
+      sim_.add_fault(
+              {{"operation", "BatchMeterUsage"}, {"error", "ThrottlingException"}, {"count", 1}})
+          .ok());
+  EXPECT_EQ(code({.usage_records = {modern}}), "ThrottlingException");
+  EXPECT_EQ(code({.usage_records = {modern}}), "ok");
+}
+
+TEST_F(SimulatorTest, EventBridgeEventsReachAnSqsQueue) {
+  product("p1", {{"legacy_identity", false}});
+  ASSERT_TRUE(sim_.subscribe_notifications({{"topic", "entitlement"},
+                                            {"product_code", "p1"},
+                                            {"endpoint", "http://127.0.0.1:9/sns"},
+                                            {"auto_confirm", true}})
+                  .ok());
+  auto by_name = sim_.add_event_destination({{"sqs_queue", "mp-events"}});
+  ASSERT_TRUE(by_name.ok()) << by_name.error().message;
+  const std::string queue = by_name->at("queue_url");
+  EXPECT_EQ(queue, "http://127.0.0.1:4566/111122223333/mp-events");
+  // The same queue by its URL: every event arrives twice.
+  ASSERT_TRUE(sim_.add_event_destination({{"sqs_queue", queue}}).ok());
+  EXPECT_FALSE(sim_.add_event_destination({{"sqs_queue", "bad name!"}}).ok());
+  EXPECT_FALSE(
+      sim_.add_event_destination({{"sqs_queue", "q"}, {"endpoint", "http://127.0.0.1:9/"}}).ok());
+
+  aws::sqs::SqsClient sqs(seller());
+  auto drain = [&] {
+    std::vector<Json> events;
+    for (;;) {
+      auto r = sqs.receive_message({.queue_url = queue, .max_number_of_messages = 10});
+      EXPECT_TRUE(r.ok());
+      if (!r.ok() || r->messages.empty()) return events;
+      for (const auto& m : r->messages) {
+        events.push_back(Json::parse(m.body));
+        EXPECT_TRUE(
+            sqs.delete_message({.queue_url = queue, .receipt_handle = m.receipt_handle}).ok());
+      }
+    }
+  };
+  auto detail_types = [](const std::vector<Json>& events) {
+    std::vector<std::string> out;
+    for (size_t i = 0; i < events.size(); i += 2) {
+      EXPECT_EQ(events[i], events[i + 1]);  // one event, two targets
+      out.push_back(events[i]["detail-type"]);
+    }
+    return out;
+  };
+
+  const std::string buyer = account()["account_id"];
+  const Json sub = subscribe(buyer, "p1", {{"entitlements", {{"seats", 5}}}});
+  std::vector<Json> events = drain();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(detail_types(events),
+            (std::vector<std::string>{"Purchase Agreement Created - Manufacturer",
+                                      "License Updated - Manufacturer"}));
+  const Json& created = events[0];
+  EXPECT_EQ(created["source"], "aws.agreement-marketplace");
+  EXPECT_EQ(created["account"], std::string(kSellerAccountId));
+  EXPECT_EQ(created["detail"]["agreement"]["id"], sub["agreement_id"]);
+  EXPECT_EQ(created["detail"]["agreement"]["intent"], "NEW");
+  EXPECT_EQ(created["detail"]["agreement"]["status"], "ACTIVE");
+  EXPECT_EQ(created["detail"]["acceptor"]["accountId"], buyer);
+  EXPECT_EQ(created["detail"]["license"]["arn"], sub["license_arn"]);
+  EXPECT_EQ(created["detail"]["product"]["code"], "p1");
+  EXPECT_EQ(sim_.take_deliveries().size(), 1u);  // SNS entitlement-updated
+
+  // Entitlements change: SNS entitlement-updated, Amended and License Updated.
+  auto amended = sim_.set_entitlements(sub["agreement_id"], {{"seats", 9}});
+  ASSERT_TRUE(amended.ok()) << amended.error().message;
+  EXPECT_EQ((*amended)["entitlements"]["seats"], 9);
+  events = drain();
+  EXPECT_EQ(detail_types(events),
+            (std::vector<std::string>{"Purchase Agreement Amended - Manufacturer",
+                                      "License Updated - Manufacturer"}));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0]["detail"]["agreement"]["intent"], "AMEND");
+  const auto sns = sim_.take_deliveries();
+  ASSERT_EQ(sns.size(), 1u);
+  EXPECT_EQ(Json::parse(Json::parse(sns[0].body)["Message"].get<std::string>())["action"],
+            "entitlement-updated");
+  aws::entitlement::EntitlementClient entitlements(seller());
+  auto e = entitlements.get_entitlements(
+      {.product_code = "p1", .filter = {{"LICENSE_ARN", {sub["license_arn"].get<std::string>()}}}});
+  ASSERT_TRUE(e.ok()) << e.error().message;
+  ASSERT_EQ(e->entitlements.size(), 1u);
+  EXPECT_EQ(e->entitlements[0].value.integer_value, 9);
+  EXPECT_FALSE(sim_.set_entitlements(sub["agreement_id"], {{"seats", Json::array()}}).ok());
+  EXPECT_EQ(sim_.set_entitlements("agmt-nope", {{"seats", 1}}).error().code,
+            core::ErrorCode::kNotFound);
+
+  // Cancel: Ended and Deprovisioned once unsubscribe-success comes.
+  ASSERT_TRUE(sim_.cancel_subscription(sub["agreement_id"]).ok());
+  advance(sim_.settings().unsubscribe_delay + 1s);
+  events = drain();
+  EXPECT_EQ(detail_types(events),
+            (std::vector<std::string>{"Purchase Agreement Ended - Manufacturer",
+                                      "License Deprovisioned - Manufacturer"}));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0]["detail"]["agreement"]["status"], "CANCELLED");
+  EXPECT_EQ(events[0]["detail"]["agreement"]["intent"], "CANCEL");
+  EXPECT_EQ(sim_.set_entitlements(sub["agreement_id"], {{"seats", 1}}).error().code,
+            core::ErrorCode::kConflict);
 }
 
 TEST_F(SimulatorTest, RegistrationTokensResolveForFourHours) {

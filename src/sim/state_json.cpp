@@ -250,7 +250,10 @@ void to_json(Json& j, const Agreement& a) {
        {"status", a.status},
        {"created_at", time_json(a.created)},
        {"status_due_at", time_json(a.status_due)},
-       {"ends_at", time_json(a.ends)}};
+       {"ends_at", time_json(a.ends)},
+       {"free_trial_days", a.free_trial_days},
+       {"ended_at", optional_time(a.ended)},
+       {"end_reason", a.end_reason}};
 }
 
 void from_json(const Json& j, Agreement& a) {
@@ -266,6 +269,10 @@ void from_json(const Json& j, Agreement& a) {
   a.created = time_of(j.at("created_at"));
   a.status_due = time_of(j.at("status_due_at"));
   a.ends = time_of(j.at("ends_at"));
+  // Absent from states saved before the Agreement API.
+  a.free_trial_days = j.value("free_trial_days", a.free_trial ? 30 : 0);
+  a.ended = j.contains("ended_at") ? optional_time_of(j.at("ended_at")) : std::nullopt;
+  a.end_reason = j.value("end_reason", "");
 }
 
 void to_json(Json& j, const MeteringRecord& r) {
@@ -327,7 +334,8 @@ void from_json(const Json& j, NotificationSubscription& s) {
 
 void to_json(Json& j, const EventDestination& d) {
   j = {{"destination_id", d.id},
-       {"endpoint", d.endpoint},
+       {"endpoint", nullable(d.endpoint)},
+       {"sqs_queue", nullable(d.queue_key)},
        {"secret_header", d.header_name},
        {"secret", d.header_value},
        {"seller_account_id", nullable(d.seller_account_id)}};
@@ -335,7 +343,12 @@ void to_json(Json& j, const EventDestination& d) {
 
 void from_json(const Json& j, EventDestination& d) {
   d.id = j.at("destination_id");
-  d.endpoint = j.at("endpoint");
+  d.endpoint = string_or_empty(j.at("endpoint"));
+  d.queue_key = j.contains("sqs_queue") ? string_or_empty(j.at("sqs_queue")) : "";
+  if (d.endpoint.empty() == d.queue_key.empty()) {
+    throw std::invalid_argument(
+        fmt::format("Event destination {} needs either endpoint or sqs_queue.", d.id));
+  }
   d.header_name = j.at("secret_header");
   d.header_value = j.at("secret");
   d.seller_account_id = string_or_empty(j.at("seller_account_id"));

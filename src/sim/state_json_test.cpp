@@ -186,6 +186,9 @@ State full_state() {
   cancelling.entitlements = Json::object();
   cancelling.status = "unsubscribe-pending";
   cancelling.status_due = at(864'000'013ms);
+  cancelling.ended = at(-1'016ms);
+  cancelling.end_reason = "CANCELLED";
+  active.free_trial_days = 14;
   for (const auto* a : {&active, &cancelling}) {
     st.agreements[a->id] = *a;
     st.agreement_order.push_back(a->id);
@@ -241,7 +244,9 @@ State full_state() {
 
   st.event_destinations = {{"dest-000000000001", "http://127.0.0.1:9/aws/events", "X-Secret",
                             "s3cret", std::string(kSellerAccountId)},
-                           {"dest-000000000002", "http://127.0.0.1:9/other", "X-Other", "", ""}};
+                           {"dest-000000000002", "http://127.0.0.1:9/other", "X-Other", "", ""},
+                           {"dest-000000000003", "", "X-Marketlink-Events-Secret", "", "",
+                            std::string(kSellerAccountId) + "/events"}};
 
   Queue queue;
   queue.account_id = std::string(kSellerAccountId);
