@@ -101,6 +101,37 @@ TEST_F(MarketplaceUsageMeterTest, ReadsEachRecordsStatusAndMatchesItToItsRecord)
   EXPECT_EQ(by_index[1].metering_record_id, first_id);
 }
 
+TEST_F(MarketplaceUsageMeterTest, ConcurrentAgreementsSendAccountAndLicenseWithoutProductCode) {
+  sim::Simulator& s = server_.simulator();
+  ASSERT_TRUE(s.create_product({{"product_code", "prod-ca"},
+                                {"name", "Concurrent"},
+                                {"pricing_model", "subscription"},
+                                {"dimensions", sim::Json::array({{{"name", "users"}}})},
+                                {"fulfillment_url", "http://127.0.0.1/aws/fulfillment"},
+                                {"legacy_identity", false}})
+                  .ok());
+  auto sub = s.subscribe({{"buyer_account_id", "222233334444"}, {"product_code", "prod-ca"}});
+  ASSERT_TRUE(sub.ok());
+  const std::string license = (*sub)["license_arn"];
+  ASSERT_FALSE(license.empty());
+  auto answer = meter_->meter({.product_code = "prod-ca",
+                               .concurrent_agreements = true,
+                               .records = {{.customer_identifier = "",
+                                            .customer_aws_account_id = "222233334444",
+                                            .license_arn = license,
+                                            .dimension = "users",
+                                            .hour = hour(1),
+                                            .quantity = 4}}});
+  ASSERT_TRUE(answer.ok()) << answer.error().message;
+  ASSERT_EQ(answer->results.size(), 1u);
+  EXPECT_EQ(answer->results[0].index, 0u);
+  EXPECT_EQ(answer->results[0].status, saas::MeterStatus::kSuccess);
+  const sim::Json records = s.metering_records_json()["records"];
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0]["product_code"], "prod-ca");
+  EXPECT_EQ(records[0]["quantity"], 4);
+}
+
 TEST_F(MarketplaceUsageMeterTest, ThrottlingBeyondTheRetriesIsUnavailable) {
   ASSERT_TRUE(
       server_.simulator()

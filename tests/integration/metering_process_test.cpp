@@ -1,6 +1,7 @@
 // Metering end to end: a real `marketlink serve` and a real `marketlink sim` (its own process,
 // MARKETLINK_AWS_ENDPOINT pointing at it). Usage posted to the API is metered by `marketlink
-// saas meter` into the simulator at the right hours, with zero records for idle hours; under
+// saas meter` into the simulator at the right hours, with zero records for idle hours (legacy and
+// concurrent-agreement listings); under
 // throttling faults every hour is metered once; and a process that dies right after
 // BatchMeterUsage, before storing the answer, resubmits the same quantity, counted once.
 #include <gtest/gtest.h>
@@ -72,13 +73,18 @@ class MeteringProcessTest : public ::testing::TestWithParam<db::testing::TestBac
     // The server only enqueues jobs: the runs under test are `marketlink saas meter`.
     setenv("MARKETLINK_JOB_WORKERS", "0", 1);
 
-    ASSERT_EQ(sim_post("/_sim/products", {{"product_code", "prod-meter"},
-                                          {"name", "Metered"},
-                                          {"pricing_model", "subscription"},
-                                          {"dimensions", json::array({{{"name", "users"}}})},
-                                          {"fulfillment_url", "http://127.0.0.1/aws/fulfillment"}})
-                  .status,
-              201);
+    // A legacy listing (customer identifiers) and a concurrent-agreement one.
+    for (const auto& [code, legacy] :
+         {std::pair{"prod-meter", true}, std::pair{"prod-ca", false}}) {
+      ASSERT_EQ(sim_post("/_sim/products", {{"product_code", code},
+                                            {"name", "Metered"},
+                                            {"pricing_model", "subscription"},
+                                            {"dimensions", json::array({{{"name", "users"}}})},
+                                            {"fulfillment_url", "http://127.0.0.1/aws/fulfillment"},
+                                            {"legacy_identity", legacy}})
+                    .status,
+                201);
+    }
     ASSERT_EQ(cli("user create --email op@seller.test --password-stdin --verified",
                   "correct horse battery staple\n"),
               0);
@@ -88,17 +94,20 @@ class MeteringProcessTest : public ::testing::TestWithParam<db::testing::TestBac
     auto server = ServerProcess::start(db_, {}, error);
     ASSERT_TRUE(server) << error;
     server_.emplace(std::move(*server));
-    const HttpReply product =
-        api("POST", "/api/v1/products",
-            json{{"product_code", "prod-meter"},
-                 {"name", "Metered"},
-                 {"pricing_model", "subscription"},
-                 {"dimensions", json::array({{{"name", "users"}, {"description", "Users"}}})},
-                 {"concurrent_agreements", false},
-                 {"manage_url", "https://aws.amazon.com/marketplace/pp/prod-meter"},
-                 {"support_contact", "help@seller.test"}}
-                .dump());
-    ASSERT_EQ(product.status, 201) << product.body;
+    for (const auto& [code, concurrent] :
+         {std::pair{"prod-meter", false}, std::pair{"prod-ca", true}}) {
+      const HttpReply product =
+          api("POST", "/api/v1/products",
+              json{{"product_code", code},
+                   {"name", std::string("Metered ") + code},
+                   {"pricing_model", "subscription"},
+                   {"dimensions", json::array({{{"name", "users"}, {"description", "Users"}}})},
+                   {"concurrent_agreements", concurrent},
+                   {"manage_url", std::string("https://aws.amazon.com/marketplace/pp/") + code},
+                   {"support_contact", "help@seller.test"}}
+                  .dump());
+      ASSERT_EQ(product.status, 201) << product.body;
+    }
     database_ = &test_db_->db();
   }
 
@@ -148,10 +157,11 @@ class MeteringProcessTest : public ::testing::TestWithParam<db::testing::TestBac
                        "\r\n" + extra);
   }
 
-  // A customer organization linked to a buyer who subscribed in the simulator; the link became
-  // active `active_for` ago. Returns the buyer's customer identifier.
+  // A customer organization linked to a buyer who subscribed to `product` in the simulator; the
+  // link became active `active_for` ago. Returns the buyer as the simulator's metering records
+  // name it: the customer identifier, or "account|license ARN" for concurrent agreements.
   std::string buyer(const std::string& name, const std::string& account,
-                    std::chrono::hours active_for) {
+                    std::chrono::hours active_for, const std::string& product = "prod-meter") {
     EXPECT_EQ(cli("user create --email " + name + "@buyer.test --password-stdin --verified",
                   "correct horse battery staple\n"),
               0);
@@ -160,8 +170,8 @@ class MeteringProcessTest : public ::testing::TestWithParam<db::testing::TestBac
               0)
         << last_output_;
     EXPECT_EQ(sim_post("/_sim/accounts", {{"account_id", account}}).status / 100, 2);
-    const HttpReply sub = sim_post("/_sim/subscriptions",
-                                   {{"buyer_account_id", account}, {"product_code", "prod-meter"}});
+    const HttpReply sub =
+        sim_post("/_sim/subscriptions", {{"buyer_account_id", account}, {"product_code", product}});
     EXPECT_EQ(sub.status, 201) << sub.body;
     const json s = body_of(sub);
     // The buyer lands: Marketlink resolves the token with the simulator.
@@ -173,6 +183,8 @@ class MeteringProcessTest : public ::testing::TestWithParam<db::testing::TestBac
     EXPECT_EQ(landed.status, 303) << landed.body;
     // The lifecycle (not under test here) confirmed the subscription `active_for` ago.
     const std::string customer = s["customer_identifier"];
+    const std::string license = s["license_arn"];
+    const bool concurrent = product != "prod-meter";
     const std::string since = core::format_rfc3339(std::chrono::system_clock::now() - active_for);
     auto done = database_->transact([&](db::Tx& tx) -> core::Status {
       std::string registration, org;
@@ -182,23 +194,27 @@ class MeteringProcessTest : public ::testing::TestWithParam<db::testing::TestBac
       EXPECT_EQ(outcome, "resolved") << landed.header("Location");
       tx.sql() << "SELECT id FROM organizations WHERE slug = :s", soci::into(org), soci::use(name);
       std::string id = "link-" + name;
-      std::string key = "ci:" + customer;
+      std::string key = concurrent ? "aws:" + account : "ci:" + customer;
+      std::string identifier = concurrent ? "" : customer;
+      std::string arn = concurrent ? license : "";
+      std::string code = product;
       tx.sql() << "INSERT INTO saas_links (id, org_id, product_code, registration_id, buyer_key,"
-                  " customer_identifier, customer_aws_account_id, status, created_at, updated_at)"
-                  " VALUES (:id, :org, 'prod-meter', :r, :k, :c, :a, 'active', :t, :t2)",
-          soci::use(id), soci::use(org), soci::use(registration), soci::use(key),
-          soci::use(customer), soci::use(account), soci::use(since), soci::use(since);
+                  " customer_identifier, customer_aws_account_id, license_arn, status, created_at,"
+                  " updated_at) VALUES (:id, :org, :p, :r, :k, :c, :a, :l, 'active', :t, :t2)",
+          soci::use(id), soci::use(org), soci::use(code), soci::use(registration), soci::use(key),
+          soci::use(identifier), soci::use(account), soci::use(arn), soci::use(since),
+          soci::use(since);
       return {};
     });
     EXPECT_TRUE(done.ok()) << done.error().message;
-    return customer;
+    return concurrent ? account + "|" + license : customer;
   }
 
   void post_usage(const std::string& org, long long quantity, core::TimePoint when,
-                  const std::string& key) {
+                  const std::string& key, const std::string& product = "prod-meter") {
     const HttpReply r = api("POST", "/api/v1/usage",
                             json{{"org", org},
-                                 {"product_code", "prod-meter"},
+                                 {"product_code", product},
                                  {"dimension", "users"},
                                  {"quantity", quantity},
                                  {"timestamp", core::format_rfc3339(when)}}
@@ -310,6 +326,15 @@ TEST_P(MeteringProcessTest, MetersEachHourOnceUnderThrottlingAndAfterACrash) {
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(state, "billed");
   EXPECT_EQ(submissions, "2");
+
+  // 4. A concurrent-agreement listing: records by account and license, no product code.
+  const std::string dana = buyer("dana", "222200000004", std::chrono::hours(2), "prod-ca");
+  post_usage("dana", 11, this_hour - std::chrono::minutes(90), "u-5", "prod-ca");
+  ASSERT_EQ(cli("saas meter"), 0) << last_output_;
+  records = records_of(dana);
+  ASSERT_EQ(records.size(), 2u) << last_output_;
+  EXPECT_EQ(records.find(hour(2))->second, std::make_pair(11LL, std::string("Success")));
+  EXPECT_EQ(records.find(hour(1))->second, std::make_pair(0LL, std::string("Success")));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MeteringProcessTest,
