@@ -242,6 +242,19 @@ MeteringDomain::MeteringDomain(Platform& p, IdentityDomain& identity, saas::Outb
 std::unique_ptr<MeteringDomain> wire_metering(Platform& platform, IdentityDomain& identity,
                                               saas::Outbox* outbox) {
   auto domain = std::make_unique<MeteringDomain>(platform, identity, outbox);
+  saas::MeteringService& metering = domain->service;
+  platform.metrics.add_gauge(
+      "marketlink_metering_hours_unanswered",
+      "Hours of usage fixed for BatchMeterUsage whose answer is not recorded yet.", [&metering] {
+        auto h = metering.health();
+        return h.ok() ? static_cast<double>(h->hours_unanswered) : -1.0;
+      });
+  platform.metrics.add_gauge(
+      "marketlink_metering_hours_alarm",
+      "Hours AWS answered DuplicateRecord for another quantity or an unknown status.", [&metering] {
+        auto h = metering.health();
+        return h.ok() ? static_cast<double>(h->hours_alarm) : -1.0;
+      });
   core::Status wired = domain->service.register_jobs(*platform.jobs);
   if (wired.ok()) web::add_metering_routes(platform.router, identity.auth, domain->service);
   if (!wired.ok()) {

@@ -191,6 +191,18 @@ struct UsageSummary {
   long long late_records = 0;                 // late usage records this month
 };
 
+// Where metering stands, for the integration health page and /metrics.
+struct MeteringHealth {
+  long long hours_unanswered = 0;  // fixed, AWS's answer not recorded yet
+  long long hours_alarm = 0;
+  long long hours_not_subscribed = 0;
+  long long hours_expired = 0;
+  long long usage_late = 0;
+  long long usage_pending = 0;
+  std::optional<core::TimePoint> oldest_unanswered;  // the hour
+  std::optional<core::TimePoint> last_answer;        // when AWS last answered a record
+};
+
 struct UsageImport {
   long long imported = 0;
 };
@@ -245,6 +257,8 @@ class MeteringService {
   core::Result<std::vector<Usage>> usage(const std::string& link_id, int limit = 200) const;
   // Late usage of every link, newest first (the operator's report).
   core::Result<std::vector<Usage>> late_usage(int limit = 200) const;
+  // Counts of hours and usage by state.
+  core::Result<MeteringHealth> health() const;
 
  private:
   struct Prepared;

@@ -842,4 +842,8 @@ core::Result<std::vector<Usage>> MeteringService::late_usage(int limit) const {
   });
 }
 
+core::Result<MeteringHealth> MeteringService::health() const {
+  return store_->read([&](MeteringTx& tx) -> core::Result<MeteringHealth> { return tx.health(); });
+}
+
 }  // namespace saas

@@ -96,6 +96,11 @@ constexpr const char* kBilledInRange =
     "SELECT dimension, quantity FROM saas_meter_hours WHERE link_id = :link_id"
     " AND state = 'billed' AND hour >= :from ORDER BY dimension";
 
+constexpr const char* kHourStates =
+    "SELECT state, COUNT(*), MIN(hour), MAX(answered_at) FROM saas_meter_hours GROUP BY state";
+constexpr const char* kUsageStates =
+    "SELECT state, COUNT(*) FROM saas_usage WHERE state IN ('late', 'pending') GROUP BY state";
+
 std::string text(core::TimePoint t) { return core::format_rfc3339(t); }
 
 core::TimePoint time_of(const std::string& value) {
@@ -373,6 +378,27 @@ std::vector<MeteredHour> MeteringTx::hours_of_link(const std::string& link_id, i
 std::vector<UsageTotal> MeteringTx::billed_totals(const std::string& link_id,
                                                   core::TimePoint from) {
   return totals(s_, kBilledInRange, {link_id, text(from)});
+}
+
+MeteringHealth MeteringTx::health() {
+  MeteringHealth h;
+  query(s_, kHourStates, {}, [&](const soci::row& r) {
+    const std::string state = string_at(r, 0);
+    const long long n = integer_at(r, 1);
+    if (state == "fixed") {
+      h.hours_unanswered = n;
+      h.oldest_unanswered = optional_time(string_at(r, 2));
+    }
+    if (state == "alarm") h.hours_alarm = n;
+    if (state == "not_subscribed") h.hours_not_subscribed = n;
+    if (state == "expired") h.hours_expired = n;
+    const auto answered = optional_time(string_at(r, 3));
+    if (answered && (!h.last_answer || *answered > *h.last_answer)) h.last_answer = answered;
+  });
+  query(s_, kUsageStates, {}, [&](const soci::row& r) {
+    (string_at(r, 0) == "late" ? h.usage_late : h.usage_pending) = integer_at(r, 1);
+  });
+  return h;
 }
 
 }  // namespace saas

@@ -91,6 +91,7 @@ class MeteringTx {
                                   core::TimePoint hour);
   std::vector<MeteredHour> hours_of_link(const std::string& link_id, int limit);
   std::vector<UsageTotal> billed_totals(const std::string& link_id, core::TimePoint from);
+  MeteringHealth health();
 
  private:
   db::Tx& tx_;

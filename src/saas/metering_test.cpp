@@ -216,6 +216,12 @@ TEST_P(MeteringTest, ReadsEachRecordsStatus) {
   }
   EXPECT_EQ(not_subscribed, 2);
   EXPECT_EQ(duplicates, 1);
+  auto health = h_.service->health();
+  ASSERT_TRUE(health.ok());
+  EXPECT_EQ(health->hours_alarm, 1);
+  EXPECT_EQ(health->hours_not_subscribed, 2);
+  EXPECT_EQ(health->hours_unanswered, 0);
+  EXPECT_EQ(health->last_answer, at("2026-03-02T10:05:00Z"));
   // Held and alarmed hours are not sent again.
   const size_t calls = h_.meter.calls().size();
   EXPECT_TRUE(run_ok().nothing_due());
@@ -275,10 +281,14 @@ TEST_P(MeteringTest, ThrottlingLeavesTheHoursFixedForALaterRun) {
     EXPECT_EQ(m.state, HourState::kFixed);
     EXPECT_NE(m.last_error.find("Throttling"), std::string::npos);
   }
+  auto health = h_.service->health();
+  EXPECT_EQ(health->hours_unanswered, 2);
+  EXPECT_EQ(health->oldest_unanswered, at("2026-03-02T09:00:00Z"));
   run = run_ok();
   EXPECT_TRUE(run.error.empty());
   EXPECT_EQ(run.billed, 2);
   EXPECT_EQ(run.hours_fixed, 0);
+  EXPECT_EQ(h_.service->health()->hours_unanswered, 0);
   const auto calls = h_.meter.calls();
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_EQ(calls[0].records.size(), calls[1].records.size());
@@ -400,6 +410,7 @@ TEST_P(MeteringTest, LateUsageIsKeptAndReportedNotSent) {
   EXPECT_EQ(h_.meter.calls().size(), 1u);
   auto late = h_.service->late_usage();
   ASSERT_EQ(late->size(), 1u);
+  EXPECT_EQ(h_.service->health()->usage_late, 1);
   auto summary = h_.service->usage_summary(link.org_id, "prod-legacy");
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->late_records, 1);
