@@ -2,8 +2,9 @@
 // MARKETLINK_AWS_ENDPOINT pointing at it). Usage posted to the API is metered by `marketlink
 // saas meter` into the simulator at the right hours, with zero records for idle hours (legacy and
 // concurrent-agreement listings); under
-// throttling faults every hour is metered once; and a process that dies right after
-// BatchMeterUsage, before storing the answer, resubmits the same quantity, counted once.
+// throttling faults every hour is metered once; and a process (`saas meter`, then the server
+// itself during POST /api/v1/metering/run) that dies right after BatchMeterUsage, before storing
+// the answer, resubmits the same quantity once restarted, counted once by the simulator.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <soci/soci.h>
@@ -16,6 +17,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "core/clock.h"
 #include "core/ids.h"
@@ -26,6 +28,7 @@
 
 namespace {
 
+using namespace std::chrono_literals;
 using nlohmann::json;
 using testing_support::Connection;
 using testing_support::HttpReply;
@@ -258,6 +261,13 @@ class MeteringProcessTest : public ::testing::TestWithParam<db::testing::TestBac
 };
 
 TEST_P(MeteringProcessTest, MetersEachHourOnceUnderThrottlingAndAfterACrash) {
+  // The hours below are counted from now: the whole test must run within one clock hour, so it
+  // starts after the next hour begins when that is less than a minute away.
+  {
+    const auto t = std::chrono::system_clock::now();
+    const auto next = std::chrono::ceil<std::chrono::hours>(t);
+    if (next - t < std::chrono::minutes(1)) std::this_thread::sleep_until(next + 1s);
+  }
   const auto now = std::chrono::system_clock::now();
   const auto hour = [&](int back) { return hour_text(now - std::chrono::hours(back)); };
 
@@ -326,6 +336,32 @@ TEST_P(MeteringProcessTest, MetersEachHourOnceUnderThrottlingAndAfterACrash) {
   ASSERT_TRUE(read.ok());
   EXPECT_EQ(state, "billed");
   EXPECT_EQ(submissions, "2");
+
+  // 3b. The same with the server: it aborts right after the call made by POST
+  // /api/v1/metering/run; restarted, it resubmits the same quantity, counted once.
+  const std::string erin = buyer("erin", "222200000005", std::chrono::hours(1));
+  post_usage("erin", 6, this_hour - std::chrono::minutes(20), "u-6");
+  const size_t calls_then = batch_calls();
+  server_.reset();
+  setenv("MARKETLINK_TEST_ABORT_AFTER_METER", "1", 1);
+  std::string error;
+  auto crashing = ServerProcess::start(db_, {}, error);
+  unsetenv("MARKETLINK_TEST_ABORT_AFTER_METER");
+  ASSERT_TRUE(crashing) << error;
+  server_.emplace(std::move(*crashing));
+  const HttpReply lost = api("POST", "/api/v1/metering/run", "");
+  EXPECT_EQ(lost.status, 0) << "the server answered: " << lost.body;
+  EXPECT_EQ(server_->wait_exit(std::chrono::seconds(20)), 128 + SIGABRT);
+  auto restarted = ServerProcess::start(db_, {}, error);
+  ASSERT_TRUE(restarted) << error;
+  server_.emplace(std::move(*restarted));
+  const HttpReply rerun = api("POST", "/api/v1/metering/run", "");
+  ASSERT_EQ(rerun.status, 202) << rerun.body;
+  EXPECT_EQ(body_of(rerun)["billed"], 1) << rerun.body;
+  EXPECT_EQ(batch_calls(), calls_then + 2);
+  records = records_of(erin);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records.begin()->second, std::make_pair(6LL, std::string("Success")));
 
   // 4. A concurrent-agreement listing: records by account and license, no product code.
   const std::string dana = buyer("dana", "222200000004", std::chrono::hours(2), "prod-ca");
