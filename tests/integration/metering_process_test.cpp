@@ -2,9 +2,9 @@
 // MARKETLINK_AWS_ENDPOINT pointing at it). Usage posted to the API is metered by `marketlink
 // saas meter` into the simulator at the right hours, with zero records for idle hours (legacy and
 // concurrent-agreement listings); under throttling faults every hour is metered once; and a
-// process (`saas meter`, then the server
-// itself during POST /api/v1/metering/run) that dies right after BatchMeterUsage, before storing
-// the answer, resubmits the same quantity once restarted, counted once by the simulator.
+// process (`saas meter`, then the server itself during POST /api/v1/metering/run) that dies right
+// after BatchMeterUsage, before storing the answer, resubmits the same quantity once restarted,
+// counted once by the simulator.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <soci/soci.h>
