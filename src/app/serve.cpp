@@ -164,10 +164,10 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   if (!identity) return 1;
   auto pool = wire_pool(*platform, *identity);
   if (!pool) return 1;
-  auto saas = wire_saas(*platform, *identity);
-  if (!saas) return 1;
   auto metering = wire_metering(*platform, *identity);
   if (!metering) return 1;
+  auto saas = wire_saas(*platform, *identity, &metering->service);
+  if (!saas) return 1;
 
   if (config.sandbox) {
     if (auto loaded = load_sandbox_data(*platform, *identity, *pool, *saas, simulator->url());

@@ -205,7 +205,8 @@ SaasDomain::SaasDomain(Platform& p, IdentityDomain& identity)
       service(p.database(), p.clock, p.ids, resolver, identity.service, *p.mail, identity.audit,
               {.public_url = p.public_url}) {}
 
-std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity) {
+std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity,
+                                      const saas::MeteringService* metering) {
   if (!platform.seller_credentials) {
     core::log::warn(
         "no AWS seller keys: buyers landing from AWS Marketplace cannot be resolved",
@@ -219,7 +220,8 @@ std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identi
                platform.config.sandbox && !platform.aws_settings.endpoint.empty()
                    ? platform.aws_settings.endpoint + "/console/marketplace/subscriptions"
                    : web::SaasWebSettings{}.subscriptions_url,
-           .secure_cookies = platform.public_url.starts_with("https://")});
+           .secure_cookies = platform.public_url.starts_with("https://"),
+           .metering = metering});
       !added.ok()) {
     fmt::print(stderr, "marketlink: {}\n", added.error().message);
     return nullptr;

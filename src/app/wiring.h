@@ -95,7 +95,9 @@ struct SaasDomain {
   MarketplaceCustomerResolver resolver;
   saas::SaasService service;
 };
-std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity);
+// `metering` (may be null) adds usage to the subscription API.
+std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity,
+                                      const saas::MeteringService* metering = nullptr);
 
 // Usage metering: usage in (API, CSV), the hourly saas.meter job and saas.flush_usage, run-now;
 // its routes. `outbox` (may be null) hears of metering failures.

@@ -251,6 +251,8 @@ class MeteringService {
   // live); "" for any product (the first such link). not_found / link_not_found without one.
   core::Result<UsageSummary> usage_summary(const std::string& org_id,
                                            const std::string& product_code = "") const;
+  // The same for one link (any status). not_found / link_not_found for an unknown link.
+  core::Result<UsageSummary> link_usage(const std::string& link_id) const;
   // Fixed hours of a link, newest first.
   core::Result<std::vector<MeteredHour>> hours(const std::string& link_id, int limit = 200) const;
   // Usage of a link, newest hour first.

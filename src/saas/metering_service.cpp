@@ -802,23 +802,27 @@ core::Status MeteringService::register_jobs(jobs::JobQueue& queue) {
 
 core::Result<UsageSummary> MeteringService::usage_summary(const std::string& org_id,
                                                           const std::string& product_code) const {
+  auto link = store_->read([&](MeteringTx& tx) -> core::Result<std::optional<Link>> {
+    if (!product_code.empty()) return link_for(tx.saas(), org_id, product_code);
+    const auto links = tx.saas().links_of_org(org_id);
+    return links.empty() ? std::nullopt : std::optional(links.front());
+  });
+  if (!link.ok()) return link.error();
+  if (!*link) return core::not_found("The organization has no such link.", "link_not_found");
+  return link_usage((*link)->id);
+}
+
+core::Result<UsageSummary> MeteringService::link_usage(const std::string& link_id) const {
   const core::TimePoint now = this->now();
   return store_->read([&](MeteringTx& tx) -> core::Result<UsageSummary> {
-    std::optional<Link> link;
-    if (!product_code.empty()) {
-      link = link_for(tx.saas(), org_id, product_code);
-    } else {
-      const auto links = tx.saas().links_of_org(org_id);
-      if (!links.empty()) link = links.front();
-    }
-    if (!link) return core::not_found("The organization has no such link.", "link_not_found");
+    if (!tx.saas().link(link_id)) return core::not_found("No such link.", "link_not_found");
     const core::TimePoint hour = hour_floor(now);
     const core::TimePoint month = month_start(now);
-    return UsageSummary{.link_id = link->id,
-                        .this_hour = tx.usage_totals(link->id, hour, hour + kHour),
-                        .this_month = tx.usage_totals(link->id, month, hour + kHour),
-                        .billed_this_month = tx.billed_totals(link->id, month),
-                        .late_records = tx.late_count(link->id, month)};
+    return UsageSummary{.link_id = link_id,
+                        .this_hour = tx.usage_totals(link_id, hour, hour + kHour),
+                        .this_month = tx.usage_totals(link_id, month, hour + kHour),
+                        .billed_this_month = tx.billed_totals(link_id, month),
+                        .late_records = tx.late_count(link_id, month)};
   });
 }
 

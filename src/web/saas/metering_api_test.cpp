@@ -8,6 +8,7 @@
 #include "saas/metering_test_support.h"
 #include "web/saas/metering_routes.h"
 #include "web/saas/saas_seller_web_test_support.h"
+#include "web/saas/saas_shared.h"
 
 namespace web {
 namespace {
@@ -138,6 +139,25 @@ TEST_P(MeteringApiTest, ImportsCsvAllOrNothingAndRunsNow) {
   ASSERT_EQ(usage.status, 200) << usage.body;
   EXPECT_EQ(body(usage)["this_month"]["users"], 2);
   EXPECT_EQ(body(usage)["billed_this_month"]["users"], 2);
+}
+
+TEST_P(MeteringApiTest, TheSubscriptionCarriesItsUsageWhenMeteringIsWired) {
+  h_.clock.set(core::parse_rfc3339("2026-03-02T10:20:00Z").value());
+  ASSERT_EQ(post_usage(operator_token_, record(4, "2026-03-02T09:30:00Z"), "s-1").status, 202);
+  ASSERT_EQ(post_usage(operator_token_, record(3, "2026-03-02T10:10:00Z"), "s-2").status, 202);
+  http::Router with_usage;
+  add_saas_api(with_usage, *auth_, *saas_, metering_.get());
+  TestClient c(with_usage);
+  const Reply r = c.api(http::Method::kGet, "/api/v1/orgs/acme/subscription", "",
+                        {{"authorization", "Bearer " + acme_token_}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json usage = body(r)["subscriptions"][0]["usage"];
+  EXPECT_EQ(usage["this_hour"]["users"], 3);
+  EXPECT_EQ(usage["this_month"]["users"], 7);
+  EXPECT_TRUE(usage["billed_this_month"].empty());
+  // Without metering (the router of the other tests) there is no usage field.
+  const Reply plain = call(acme_token_, http::Method::kGet, "/api/v1/orgs/acme/subscription");
+  EXPECT_FALSE(body(plain)["subscriptions"][0].contains("usage"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, MeteringApiTest,
