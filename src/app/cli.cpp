@@ -128,6 +128,11 @@ int run_cli(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   add_db_flag(pool_import_cmd, flags);
+  auto* saas_cmd = cli.add_subcommand("saas", "Sell on AWS Marketplace.");
+  saas_cmd->require_subcommand(1);
+  auto* saas_meter_cmd = saas_cmd->add_subcommand(
+      "meter", "Send every closed hour of usage not sent yet to AWS Marketplace, now.");
+  add_db_flag(saas_meter_cmd, flags);
   UserCreateArgs user_args;
   bool password_stdin = false;
   auto* user_cmd = cli.add_subcommand("user", "Manage users.");
@@ -223,6 +228,7 @@ int run_cli(int argc, char** argv) {
   }
   if (migrate_cmd->parsed()) return migrate_database(c);
   if (pool_import_cmd->parsed()) return import_pool(c, pool_import);
+  if (saas_meter_cmd->parsed()) return run_metering(c);
   if (user_create->parsed()) return create_user(c, user_args, std::cin);
   if (org_create->parsed()) return create_org(c, org_args);
   if (token_create->parsed()) return create_token(c, token_args);

@@ -77,4 +77,8 @@ struct PoolImportOptions {
 // bad rows (nothing is imported then).
 int import_pool(const core::Config& config, const PoolImportOptions& options);
 
+// `marketlink saas meter`: meters every closed hour not sent yet, as the hourly saas.meter job
+// does, and prints a summary. Exit code 1 when sending stopped early (throttling, AWS down).
+int run_metering(const core::Config& config);
+
 }  // namespace app

@@ -40,11 +40,14 @@ class OpenApiTest : public ::testing::Test {
     ASSERT_TRUE(pool_);
     webhooks_ = wire_webhooks(*platform_, *identity_);
     ASSERT_TRUE(webhooks_);
-    saas_ = wire_saas(*platform_, *identity_);
+    metering_ = wire_metering(*platform_, *identity_, &webhooks_->service, &webhooks_->health);
+    ASSERT_TRUE(metering_);
+    saas_ = wire_saas(*platform_, *identity_, &metering_->service);
     ASSERT_TRUE(saas_);
   }
   void TearDown() override {
     saas_.reset();
+    metering_.reset();
     webhooks_.reset();
     pool_.reset();
     identity_.reset();
@@ -58,6 +61,7 @@ class OpenApiTest : public ::testing::Test {
   std::unique_ptr<IdentityDomain> identity_;
   std::unique_ptr<PoolDomain> pool_;
   std::unique_ptr<WebhooksDomain> webhooks_;
+  std::unique_ptr<MeteringDomain> metering_;
   std::unique_ptr<SaasDomain> saas_;
 };
 

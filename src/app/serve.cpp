@@ -167,7 +167,9 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   if (!pool) return 1;
   auto webhooks = wire_webhooks(*platform, *identity);
   if (!webhooks) return 1;
-  auto saas = wire_saas(*platform, *identity);
+  auto metering = wire_metering(*platform, *identity, &webhooks->service, &webhooks->health);
+  if (!metering) return 1;
+  auto saas = wire_saas(*platform, *identity, &metering->service);
   if (!saas) return 1;
 
   if (config.sandbox) {
@@ -182,6 +184,7 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
       return 1;
     }
   }
+  webhooks->health.start();  // every owner has added its figures
   platform->jobs->start();
   return serve_until_stopped(*platform, *listen, simulator.get(), stop_signals);
 }

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -14,6 +15,7 @@
 #include "core/log.h"
 #include "web/identity/identity_routes.h"
 #include "web/pool/pool_routes.h"
+#include "web/saas/metering_routes.h"
 #include "web/saas/saas_routes.h"
 #include "web/saas/webhook_routes.h"
 
@@ -206,7 +208,8 @@ SaasDomain::SaasDomain(Platform& p, IdentityDomain& identity)
       service(p.database(), p.clock, p.ids, resolver, identity.service, *p.mail, identity.audit,
               {.public_url = p.public_url}) {}
 
-std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity) {
+std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity,
+                                      const saas::MeteringService* metering) {
   if (!platform.seller_credentials) {
     core::log::warn(
         "no AWS seller keys: buyers landing from AWS Marketplace cannot be resolved",
@@ -220,7 +223,8 @@ std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identi
                platform.config.sandbox && !platform.aws_settings.endpoint.empty()
                    ? platform.aws_settings.endpoint + "/console/marketplace/subscriptions"
                    : web::SaasWebSettings{}.subscriptions_url,
-           .secure_cookies = platform.public_url.starts_with("https://")});
+           .secure_cookies = platform.public_url.starts_with("https://"),
+           .metering = metering});
       !added.ok()) {
     fmt::print(stderr, "marketlink: {}\n", added.error().message);
     return nullptr;
@@ -243,10 +247,8 @@ std::unique_ptr<WebhooksDomain> wire_webhooks(Platform& platform, IdentityDomain
     f.webhooks = *figures;
     return {};
   });
-  // Not reported yet: the lifecycle's figures (events per source and the last one, events
-  // waiting for a link, SNS subscriptions not confirmed) and metering's (hours pending, failed,
-  // alarmed, and its "Run metering now" action) are to be added here with add_provider() and
-  // add_action() by the services that own them.
+  // The other owners (metering, the lifecycle) add their figures and actions when they are
+  // wired; serve() starts the health refresh once every provider is in.
   saas::IntegrationHealth& health = domain->health;
   platform.metrics.add_collector("saas.health",
                                  [&health](std::string& out) { health.render_metrics(out); });
@@ -256,7 +258,51 @@ std::unique_ptr<WebhooksDomain> wire_webhooks(Platform& platform, IdentityDomain
     fmt::print(stderr, "marketlink: {}\n", added.error().message);
     return nullptr;
   }
-  domain->health.start();
+  return domain;
+}
+
+saas::MeteringSettings metering_settings(const core::Config& config) {
+  return {.window = std::chrono::hours(config.metering_window_hours),
+          .schedule_minute = config.metering_minute};
+}
+
+MeteringDomain::MeteringDomain(Platform& p, IdentityDomain& identity, saas::Outbox* outbox)
+    : meter(p.aws_context, p.seller_credentials, p.aws_settings,
+            std::getenv("MARKETLINK_TEST_ABORT_AFTER_METER") != nullptr &&
+                std::string_view(std::getenv("MARKETLINK_TEST_ABORT_AFTER_METER")) == "1"),
+      service(p.database(), p.clock, p.ids, identity.service, meter, outbox,
+              metering_settings(p.config)) {}
+
+std::unique_ptr<MeteringDomain> wire_metering(Platform& platform, IdentityDomain& identity,
+                                              saas::Outbox* outbox,
+                                              saas::IntegrationHealth* health) {
+  auto domain = std::make_unique<MeteringDomain>(platform, identity, outbox);
+  saas::MeteringService& metering = domain->service;
+  if (health != nullptr) {
+    // /metrics shows these from the health page's last refresh, never waiting for the database.
+    health->add_provider("metering", [&metering](saas::HealthFigures& f) -> core::Status {
+      auto h = metering.health();
+      if (!h.ok()) return h.error();
+      f.metering_hours_pending = h->hours_unanswered;
+      f.metering_hours_failed = h->hours_not_subscribed + h->hours_expired;
+      f.metering_hours_alarmed = h->hours_alarm;
+      return {};
+    });
+    health->add_action({.name = "meter",
+                        .label = "Run metering now",
+                        .done = "Metering ran: every closed hour not yet sent was sent.",
+                        .run = [&metering](const identity::Actor&) -> core::Status {
+                          auto run = metering.run();
+                          if (!run.ok()) return run.error();
+                          return {};
+                        }});
+  }
+  core::Status wired = domain->service.register_jobs(*platform.jobs);
+  if (wired.ok()) web::add_metering_routes(platform.router, identity.auth, domain->service);
+  if (!wired.ok()) {
+    fmt::print(stderr, "marketlink: metering: {}\n", wired.error().message);
+    return nullptr;
+  }
   return domain;
 }
 

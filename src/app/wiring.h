@@ -13,6 +13,7 @@
 #include "app/curl_webhook_sender.h"
 #include "app/marketplace_customer_resolver.h"
 #include "app/marketplace_organizations.h"
+#include "app/marketplace_usage_meter.h"
 #include "app/provider_aws.h"
 #include "aws/aws_client.h"
 #include "aws/curl_transport.h"
@@ -29,6 +30,7 @@
 #include "pool/aws_access.h"
 #include "pool/pool.h"
 #include "saas/health.h"
+#include "saas/metering.h"
 #include "saas/saas.h"
 #include "saas/webhooks.h"
 #include "web/auth.h"
@@ -96,7 +98,23 @@ struct SaasDomain {
   MarketplaceCustomerResolver resolver;
   saas::SaasService service;
 };
-std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity);
+// `metering` (may be null) adds usage to the subscription API.
+std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity,
+                                      const saas::MeteringService* metering = nullptr);
+
+// Usage metering: usage in (API, CSV), the hourly saas.meter job and saas.flush_usage, run-now;
+// its routes. `outbox` (may be null) hears of metering failures.
+struct MeteringDomain {
+  MeteringDomain(Platform& platform, IdentityDomain& identity, saas::Outbox* outbox);
+  MarketplaceUsageMeter meter;
+  saas::MeteringService service;
+};
+// The settings of metering from the configuration.
+saas::MeteringSettings metering_settings(const core::Config& config);
+// `health` (may be null) gets metering's figures and its "Run metering now" action.
+std::unique_ptr<MeteringDomain> wire_metering(Platform& platform, IdentityDomain& identity,
+                                              saas::Outbox* outbox = nullptr,
+                                              saas::IntegrationHealth* health = nullptr);
 
 // Outbound webhooks (the saas::Outbox the other SaaS services record events in) and the
 // integration health figures (/operator/health and /metrics); their routes and the

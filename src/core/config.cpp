@@ -77,6 +77,8 @@ Result<Config> config_from_environment(const std::function<const char*(const cha
         read_number(getenv, "MARKETLINK_JOB_LEASE", 5, c.job_lease_seconds),
         read_number(getenv, "MARKETLINK_JOB_POLL_MS", 10, c.job_poll_ms),
         read_number(getenv, "MARKETLINK_POOL_STUCK_AFTER", 1, c.pool_stuck_after_minutes),
+        read_number(getenv, "MARKETLINK_METERING_WINDOW_HOURS", 1, c.metering_window_hours),
+        read_number(getenv, "MARKETLINK_METERING_MINUTE", 0, c.metering_minute),
         read_bool(getenv, "MARKETLINK_SMTP_STARTTLS", c.smtp_starttls)}) {
     if (!s.ok()) return s.error();
   }

@@ -62,6 +62,11 @@ struct Config {
   // MARKETLINK_POOL_STUCK_AFTER: minutes without a sign of life after which a provisioning pool
   // account is reported stuck.
   int pool_stuck_after_minutes = 120;
+  // MARKETLINK_METERING_WINDOW_HOURS: how old a usage record may be (AWS Marketplace refuses
+  // older ones: 1 h, later 6 h, now 24 h).
+  int metering_window_hours = 6;
+  // MARKETLINK_METERING_MINUTE: the minute of every hour at which the saas.meter job runs.
+  int metering_minute = 10;
   // MARKETLINK_SMTP_URL: smtp://host:port or smtps://…; empty = .eml files in outbox_dir.
   std::string smtp_url;
   // MARKETLINK_SMTP_USERNAME and MARKETLINK_SMTP_PASSWORD: SMTP AUTH credentials; empty = no

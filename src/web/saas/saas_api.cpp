@@ -223,9 +223,17 @@ core::Result<saas::PageRequest> page_request(const http::Request& r) {
   return page;
 }
 
+// {dimension: quantity}
+json usage_totals_json(const std::vector<saas::UsageTotal>& totals) {
+  json out = json::object();
+  for (const saas::UsageTotal& t : totals) out[t.dimension] = t.quantity;
+  return out;
+}
+
 struct SaasApi {
   const Auth& auth;
   saas::SaasService& saas;
+  const saas::MeteringService* metering = nullptr;
 
   // --- products (the operator's) ---
 
@@ -316,7 +324,17 @@ struct SaasApi {
     auto subscriptions = saas.subscriptions(ctx.org_id());
     if (!subscriptions.ok()) return auth.error(r, subscriptions.error());
     json out = json::array();
-    for (const saas::Subscription& s : *subscriptions) out.push_back(subscription_json(s));
+    for (const saas::Subscription& s : *subscriptions) {
+      json item = subscription_json(s);
+      if (metering != nullptr) {
+        auto usage = metering->link_usage(s.link.id);
+        if (!usage.ok()) return auth.error(r, usage.error());
+        item["usage"] = {{"this_hour", usage_totals_json(usage->this_hour)},
+                         {"this_month", usage_totals_json(usage->this_month)},
+                         {"billed_this_month", usage_totals_json(usage->billed_this_month)}};
+      }
+      out.push_back(std::move(item));
+    }
     return json_response(200, {{"subscriptions", out}});
   }
 
@@ -338,8 +356,9 @@ struct SaasApi {
 
 }  // namespace
 
-void add_saas_api(http::Router& router, const Auth& auth, saas::SaasService& saas) {
-  SaasApi{auth, saas}.add_routes(router);
+void add_saas_api(http::Router& router, const Auth& auth, saas::SaasService& saas,
+                  const saas::MeteringService* metering) {
+  SaasApi{auth, saas, metering}.add_routes(router);
 }
 
 }  // namespace web

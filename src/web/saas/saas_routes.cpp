@@ -13,7 +13,7 @@ core::Status add_saas_routes(http::Router& router, Pages& pages, const Auth& aut
   if (auto added = add_billing_pages(router, pages, auth, saas, settings); !added.ok()) {
     return added;
   }
-  add_saas_api(router, auth, saas);
+  add_saas_api(router, auth, saas, settings.metering);
   return {};
 }
 

@@ -14,6 +14,7 @@
 
 #include "core/result.h"
 #include "http/router.h"
+#include "saas/metering.h"
 #include "saas/saas.h"
 #include "web/auth.h"
 #include "web/pages.h"
@@ -29,6 +30,9 @@ struct SaasWebSettings {
   std::string subscriptions_url = "https://aws.amazon.com/marketplace/library";
   // Adds `Secure` to the onboarding cookie (set when the public URL is https).
   bool secure_cookies = false;
+  // Usage metering: each subscription of GET /api/v1/orgs/{org}/subscription then carries its
+  // usage this hour and this month. Null: no usage shown.
+  const saas::MeteringService* metering = nullptr;
 };
 
 core::Status add_saas_routes(http::Router& router, Pages& pages, const Auth& auth,

@@ -25,6 +25,7 @@ core::Status add_operator_pages(http::Router& router, Pages& pages, const Auth& 
 core::Status add_billing_pages(http::Router& router, Pages& pages, const Auth& auth,
                                saas::SaasService& saas, const SaasWebSettings& settings);
 // /api/v1/products…, /api/v1/registrations…, /api/v1/orgs/{org}/subscription  (saas_api.cpp)
-void add_saas_api(http::Router& router, const Auth& auth, saas::SaasService& saas);
+void add_saas_api(http::Router& router, const Auth& auth, saas::SaasService& saas,
+                  const saas::MeteringService* metering = nullptr);
 
 }  // namespace web
