@@ -111,6 +111,10 @@ TEST_F(OpenApiTest, EveryOperationDeclaresItsPathParametersAndAnswersAndEveryRef
         if (p["in"] == "path") declared.insert(p["name"].get<std::string>());
       }
       EXPECT_EQ(declared, in_path) << where;
+      if (op.contains("requestBody")) {
+        EXPECT_TRUE(op["requestBody"].is_object() && op["requestBody"].contains("content"))
+            << where << ": a request body is an object with its content types";
+      }
       for (const auto& [status, answer] : op["responses"].items()) {
         if (status.starts_with("4") || status.starts_with("5")) {
           EXPECT_TRUE(answer.contains("$ref")) << where << " " << status;
