@@ -900,6 +900,12 @@ core::Result<LinkResult> SaasService::link(const std::string& registration_id,
                .link_id = out.link.id,
                .linked_at = at},
               at);
+      if (link_observer_ && out.change != LinkChange::kUnchanged) {
+        if (auto told = link_observer_->linked(tx.transaction(), out.link, out.change);
+            !told.ok()) {
+          return told.error();
+        }
+      }
       return out;
     });
     if (result.ok() || result.error().slug != kLinkRaceSlug) break;
