@@ -12,8 +12,10 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <thread>
 
+#include "aws/agreement.h"
 #include "aws/assume_role_credentials_provider.h"
 #include "aws/curl_transport.h"
 #include "aws/entitlement.h"
@@ -482,6 +484,57 @@ TEST_F(AwsClientTest, EntitlementPagesAreFollowed) {
   ASSERT_EQ(all->entitlements.size(), 2u);
   EXPECT_EQ(all->entitlements[1].dimension, "b");
   EXPECT_EQ(server.requests().size(), 3u);
+}
+
+TEST_F(AwsClientTest, BatchMeterUsageWithoutProductCodeSendsNoProductCodeKey) {
+  TestServer server([&](const HttpRequest& r) {
+    EXPECT_TRUE(verify(r, "aws-marketplace").ok());
+    return Codec<metering::BatchMeterUsage>::encode_response({}, "r");
+  });
+  metering::MeteringClient metering(client(server.url()));
+  const metering::UsageRecord record{.timestamp = *core::parse_rfc3339("2026-03-15T07:00:00Z"),
+                                     .customer_aws_account_id = "444455556666",
+                                     .license_arn = "arn:aws:license-manager::1:license:l-1",
+                                     .dimension = "users",
+                                     .quantity = 0};
+  ASSERT_TRUE(metering.batch_meter_usage({.usage_records = {record}}).ok());
+  ASSERT_TRUE(metering.batch_meter_usage({.usage_records = {record}, .product_code = "p"}).ok());
+  const auto received = server.requests();
+  ASSERT_EQ(received.size(), 2u);
+  const auto without = nlohmann::json::parse(received[0].body);
+  EXPECT_FALSE(without.contains("ProductCode")) << received[0].body;
+  EXPECT_EQ(without.at("UsageRecords").at(0).at("LicenseArn"),
+            "arn:aws:license-manager::1:license:l-1");
+  EXPECT_EQ(without.at("UsageRecords").at(0).at("Quantity"), 0);  // an idle hour is still sent
+  EXPECT_EQ(nlohmann::json::parse(received[1].body).at("ProductCode"), "p");
+}
+
+TEST_F(AwsClientTest, AgreementTermsPagesAreFollowedOverJsonOneZero) {
+  TestServer server([&](const HttpRequest& r) {
+    const auto v = verify(r, "aws-marketplace");
+    EXPECT_TRUE(v.ok()) << v.message;
+    EXPECT_EQ(v.authorization.region, "us-east-1");  // the service lives in us-east-1 only
+    EXPECT_EQ(r.header("Content-Type"), "application/x-amz-json-1.0");
+    auto req = Codec<agreement::GetAgreementTerms>::decode_request(r);
+    EXPECT_TRUE(req.ok());
+    HttpResponse answer;
+    answer.headers = {{"Content-Type", "application/x-amz-json-1.0"}};
+    if (req->next_token.empty()) {
+      answer.body = R"({"acceptedTerms": [{"legalTerm": {"type": "LegalTerm"}}],
+                        "nextToken": "p2"})";
+    } else {
+      answer.body = R"({"acceptedTerms": [{"freeTrialPricingTerm":
+                        {"type": "FreeTrialPricingTerm", "duration": "P7D"}}]})";
+    }
+    return answer;
+  });
+  agreement::AgreementClient agreements(client(server.url()));
+  auto all = agreements.get_all_agreement_terms({.agreement_id = "agmt-1"});
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  ASSERT_EQ(all->accepted_terms.size(), 2u);
+  ASSERT_NE(agreement::free_trial_term(all->accepted_terms), nullptr);
+  EXPECT_EQ(agreement::free_trial_term(all->accepted_terms)->duration, "P7D");
+  EXPECT_EQ(server.requests().size(), 2u);
 }
 
 TEST_F(AwsClientTest, BadSignaturesAreRejectedByTheVerifier) {

@@ -247,7 +247,7 @@ HttpResponse encode_error(Service service, const AwsError& error, bool head) {
   r.status = error.http_status == 0 ? 400 : error.http_status;
   switch (info.protocol) {
     case Protocol::kJson:
-      r.headers = {{"Content-Type", "application/x-amz-json-1.1"},
+      r.headers = {{"Content-Type", json_content_type(service)},
                    {"x-amzn-RequestId", error.request_id}};
       r.body = json{{"__type", error.code}, {"message", error.message}}.dump(
           -1, ' ', false, json::error_handler_t::replace);

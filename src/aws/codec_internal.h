@@ -680,7 +680,7 @@ HttpRequest Codec<Op>::encode_request(const Request& request) {
   r.method = "POST";
   r.path = "/";
   if constexpr (kProtocol == Protocol::kJson) {
-    r.headers = {{"Content-Type", "application/x-amz-json-1.1"},
+    r.headers = {{"Content-Type", json_content_type(Op::kService)},
                  {"X-Amz-Target", std::string(info.target_prefix) + "." + std::string(Op::kName)}};
     r.body = json_text(to_json(request));
   } else if constexpr (kProtocol == Protocol::kQuery) {
@@ -723,7 +723,7 @@ HttpResponse Codec<Op>::encode_response(const Response& response, std::string_vi
   using namespace detail;
   constexpr Protocol kProtocol = protocol_of(Op::kService);
   if constexpr (kProtocol == Protocol::kJson) {
-    return json_response(json_text(to_json(response)), "application/x-amz-json-1.1", request_id);
+    return json_response(json_text(to_json(response)), json_content_type(Op::kService), request_id);
   } else if constexpr (kProtocol == Protocol::kRestJson) {
     return json_response(std::is_same_v<Response, Empty> ? "" : json_text(to_json(response)),
                          "application/json", request_id);

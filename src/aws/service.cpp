@@ -9,7 +9,7 @@ namespace aws {
 
 namespace {
 
-constexpr std::array<ServiceInfo, 9> kServices = {{
+constexpr std::array<ServiceInfo, 10> kServices = {{
     {Service::kMetering, "meteringmarketplace", Protocol::kJson, "aws-marketplace",
      "AWSMPMeteringService", "2016-01-14", "", ""},
     {Service::kEntitlement, "marketplace-entitlement", Protocol::kJson, "aws-marketplace",
@@ -28,6 +28,8 @@ constexpr std::array<ServiceInfo, 9> kServices = {{
      "", "us-east-1"},
     {Service::kSqs, "sqs", Protocol::kQuery, "sqs", "", "2012-11-05",
      "http://queue.amazonaws.com/doc/2012-11-05/", ""},
+    {Service::kAgreement, "marketplace-agreement", Protocol::kJson, "aws-marketplace",
+     "AWSMPCommerceService_v20200301", "2020-03-01", "", "us-east-1", "1.0"},
 }};
 
 }  // namespace
@@ -38,6 +40,10 @@ const ServiceInfo& service_info(Service service) {
   }
   assert(false && "every Service has an entry");
   return kServices[0];
+}
+
+std::string json_content_type(Service service) {
+  return "application/x-amz-json-" + std::string(service_info(service).json_version);
 }
 
 std::string signing_region(Service service, std::string_view region) {
@@ -59,6 +65,8 @@ std::string default_endpoint(Service service, std::string_view region) {
     case Service::kS3: return fmt::format("https://s3.{}.amazonaws.com", r);
     case Service::kCur: return fmt::format("https://cur.{}.amazonaws.com", r);
     case Service::kSqs: return fmt::format("https://sqs.{}.amazonaws.com", r);
+    case Service::kAgreement:
+      return fmt::format("https://agreement-marketplace.{}.amazonaws.com", r);
   }
   return {};
 }

@@ -17,10 +17,11 @@ enum class Service {
   kS3,             // Amazon S3
   kCur,            // AWS Cost and Usage Reports
   kSqs,            // Amazon SQS
+  kAgreement,      // AWS Marketplace Agreement Service
 };
 
 enum class Protocol {
-  kJson,      // awsJson1_1: POST /, X-Amz-Target, JSON in and out
+  kJson,      // awsJson1_0/1_1: POST /, X-Amz-Target, JSON in and out
   kQuery,     // awsQuery: form-encoded Action/Version in, XML out
   kRestJson,  // restJson1: route by method and path, JSON bodies
   kRestXml,   // restXml: route by method and path, XML bodies (S3)
@@ -35,9 +36,13 @@ struct ServiceInfo {
   std::string_view api_version;    // query: Version parameter
   std::string_view xml_namespace;  // query: xmlns of responses
   std::string_view global_region;  // non-empty: the one region the service signs and lives in
+  std::string_view json_version = "1.1";  // json: "1.0" or "1.1" (the Content-Type's suffix)
 };
 
 const ServiceInfo& service_info(Service service);
+
+// json: "application/x-amz-json-1.0" or "application/x-amz-json-1.1", as the service speaks.
+std::string json_content_type(Service service);
 
 constexpr Protocol protocol_of(Service service) {
   switch (service) {
@@ -51,7 +56,7 @@ constexpr Protocol protocol_of(Service service) {
 }
 
 // The region a call to `service` is signed for when the client is configured for `region`
-// (IAM, Organizations, Account, CUR and Entitlement always sign us-east-1).
+// (IAM, Organizations, Account, CUR, Entitlement and Agreement always sign us-east-1).
 std::string signing_region(Service service, std::string_view region);
 
 // The real AWS endpoint ("https://host") of `service` in `region`, e.g.

@@ -421,6 +421,8 @@ aws::HttpResponse Simulator::handle(const aws::HttpRequest& req) {
         case aws::Service::kS3: response = s3_call(ctx, call); break;
         case aws::Service::kCur: response = cur_call(ctx, call); break;
         case aws::Service::kSqs: response = sqs_call(ctx, call); break;
+        case aws::Service::kAgreement:
+          throw_error(400, "UnknownOperationException", "Unknown operation.");
       }
       state_->dirty = true;
       queued = queued || state_->outbox.size() != before || state_->queue_version != queue_version;
