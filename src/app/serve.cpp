@@ -166,6 +166,8 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   if (!pool) return 1;
   auto saas = wire_saas(*platform, *identity);
   if (!saas) return 1;
+  auto lifecycle = wire_lifecycle(*platform, *identity, *saas);
+  if (!lifecycle) return 1;
 
   if (config.sandbox) {
     if (auto loaded = load_sandbox_data(*platform, *identity, *pool, *saas, simulator->url());

@@ -11,6 +11,7 @@
 
 #include "app/commands.h"
 #include "app/marketplace_customer_resolver.h"
+#include "app/marketplace_lifecycle.h"
 #include "app/marketplace_organizations.h"
 #include "app/provider_aws.h"
 #include "aws/aws_client.h"
@@ -27,6 +28,7 @@
 #include "mail/mail.h"
 #include "pool/aws_access.h"
 #include "pool/pool.h"
+#include "saas/lifecycle.h"
 #include "saas/saas.h"
 #include "web/auth.h"
 #include "web/pages.h"
@@ -94,6 +96,17 @@ struct SaasDomain {
   saas::SaasService service;
 };
 std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identity);
+
+// What AWS tells the seller (EventBridge at /aws/events), the links' states, the entitlements
+// API; it observes saas's links. `outbox` may be null (no webhooks). (lifecycle_wiring.cpp)
+struct LifecycleDomain {
+  LifecycleDomain(Platform& platform, IdentityDomain& identity, saas::Outbox* outbox);
+  MarketplaceEntitlements entitlements;
+  MarketplaceAgreements agreements;
+  saas::LifecycleService service;
+};
+std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDomain& identity,
+                                                SaasDomain& saas, saas::Outbox* outbox = nullptr);
 
 // The operational endpoints (/healthz, /readyz, /metrics, /api/v1/version).
 void wire_system(Platform& platform);

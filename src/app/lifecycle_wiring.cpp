@@ -1,0 +1,37 @@
+// wire_lifecycle (wiring.h): the lifecycle service on the platform, its jobs and routes.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "app/wiring.h"
+#include "core/log.h"
+#include "web/saas/lifecycle_routes.h"
+
+namespace app {
+
+LifecycleDomain::LifecycleDomain(Platform& p, IdentityDomain& identity, saas::Outbox* outbox)
+    : entitlements(p.aws_context, p.seller_credentials, p.aws_settings),
+      agreements(p.aws_context, p.seller_credentials, p.aws_settings),
+      service(p.database(), p.clock, p.ids, *p.jobs, identity.service, entitlements, &agreements,
+              outbox) {}
+
+std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDomain& identity,
+                                                SaasDomain& saas, saas::Outbox* outbox) {
+  auto domain = std::make_unique<LifecycleDomain>(platform, identity, outbox);
+  if (auto registered = domain->service.register_jobs(); !registered.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", registered.error().message);
+    return nullptr;
+  }
+  saas.service.set_link_observer(&domain->service);
+  const char* secret = std::getenv("MARKETLINK_EVENTS_SECRET");
+  web::LifecycleWebSettings settings{.events_secret = secret ? secret : ""};
+  if (settings.events_secret.empty()) {
+    core::log::warn("no events secret: POST /aws/events refuses every event",
+                    {{"set", "MARKETLINK_EVENTS_SECRET"}});
+  }
+  web::add_lifecycle_routes(platform.router, identity.auth, domain->service, settings);
+  return domain;
+}
+
+}  // namespace app
