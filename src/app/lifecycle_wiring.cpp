@@ -10,15 +10,39 @@
 
 namespace app {
 
-LifecycleDomain::LifecycleDomain(Platform& p, IdentityDomain& identity, saas::Outbox* outbox)
+namespace {
+
+// MARKETLINK_SNS_TRUSTED_CERT_HOSTS: comma- or space-separated.
+std::vector<std::string> trusted_cert_hosts() {
+  std::vector<std::string> out;
+  const char* text = std::getenv("MARKETLINK_SNS_TRUSTED_CERT_HOSTS");
+  std::string item;
+  for (const char* c = text ? text : "";; ++c) {
+    if (*c == ',' || *c == ' ' || *c == '\0') {
+      if (!item.empty()) out.push_back(item);
+      item.clear();
+      if (*c == '\0') break;
+    } else {
+      item += *c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+LifecycleDomain::LifecycleDomain(Platform& p, IdentityDomain& identity, SaasDomain& saas,
+                                 saas::Outbox* outbox)
     : entitlements(p.aws_context, p.seller_credentials, p.aws_settings),
       agreements(p.aws_context, p.seller_credentials, p.aws_settings),
       service(p.database(), p.clock, p.ids, *p.jobs, identity.service, entitlements, &agreements,
-              outbox) {}
+              outbox),
+      sns_web(p.aws_transport),
+      sns(service, saas.service, sns_web, {.trusted_cert_hosts = trusted_cert_hosts()}) {}
 
 std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDomain& identity,
                                                 SaasDomain& saas, saas::Outbox* outbox) {
-  auto domain = std::make_unique<LifecycleDomain>(platform, identity, outbox);
+  auto domain = std::make_unique<LifecycleDomain>(platform, identity, saas, outbox);
   if (auto registered = domain->service.register_jobs(); !registered.ok()) {
     fmt::print(stderr, "marketlink: {}\n", registered.error().message);
     return nullptr;
@@ -30,7 +54,8 @@ std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDoma
     core::log::warn("no events secret: POST /aws/events refuses every event",
                     {{"set", "MARKETLINK_EVENTS_SECRET"}});
   }
-  web::add_lifecycle_routes(platform.router, identity.auth, domain->service, settings);
+  web::add_lifecycle_routes(platform.router, identity.auth, domain->service, &domain->sns,
+                            settings);
   return domain;
 }
 

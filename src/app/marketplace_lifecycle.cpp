@@ -6,6 +6,7 @@
 #include "aws/agreement.h"
 #include "aws/aws_error.h"
 #include "aws/entitlement.h"
+#include "aws/http_message.h"
 
 namespace app {
 
@@ -48,6 +49,25 @@ std::optional<std::chrono::hours> iso8601_days(std::string_view duration) {
   if (unit == 'D') return std::chrono::hours(24 * n);
   if (unit == 'W') return std::chrono::hours(24 * 7 * n);
   return std::nullopt;
+}
+
+core::Result<std::string> SnsFetcher::get(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return core::invalid("Not a URL: " + url);
+  const size_t path_start = url.find('/', scheme_end + 3);
+  const std::string origin = url.substr(0, path_start);
+  aws::HttpRequest request;
+  request.method = "GET";
+  if (path_start != std::string::npos) {
+    aws::split_target(std::string_view(url).substr(path_start), request.path, request.query);
+  }
+  request.set_header("Host", origin.substr(scheme_end + 3));
+  auto answered = transport_.send(origin, request, std::chrono::seconds(5));
+  if (!answered.ok()) return core::unavailable("No answer from " + origin + ".");
+  if (answered->status < 200 || answered->status > 299) {
+    return core::unavailable(origin + " answered " + std::to_string(answered->status) + ".");
+  }
+  return answered->body;
 }
 
 MarketplaceEntitlements::MarketplaceEntitlements(

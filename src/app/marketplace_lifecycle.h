@@ -8,7 +8,9 @@
 
 #include "aws/aws_client.h"
 #include "aws/credentials.h"
+#include "aws/http_transport.h"
 #include "saas/lifecycle.h"
+#include "saas/sns_intake.h"
 
 namespace app {
 
@@ -37,6 +39,16 @@ class MarketplaceAgreements final : public saas::AgreementReader {
 
  private:
   std::unique_ptr<aws::AwsClient> client_;
+};
+
+// GETs SNS's signing certificates and SubscribeURLs over the platform's libcurl transport (5 s).
+class SnsFetcher final : public saas::SnsWeb {
+ public:
+  explicit SnsFetcher(aws::HttpTransport& transport) : transport_(transport) {}
+  core::Result<std::string> get(const std::string& url) override;
+
+ private:
+  aws::HttpTransport& transport_;
 };
 
 // "P30D" → 30 days, "P2W" → 14 days; nullopt for anything else.

@@ -100,10 +100,13 @@ std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identi
 // What AWS tells the seller (EventBridge at /aws/events), the links' states, the entitlements
 // API; it observes saas's links. `outbox` may be null (no webhooks). (lifecycle_wiring.cpp)
 struct LifecycleDomain {
-  LifecycleDomain(Platform& platform, IdentityDomain& identity, saas::Outbox* outbox);
+  LifecycleDomain(Platform& platform, IdentityDomain& identity, SaasDomain& saas,
+                  saas::Outbox* outbox);
   MarketplaceEntitlements entitlements;
   MarketplaceAgreements agreements;
   saas::LifecycleService service;
+  SnsFetcher sns_web;
+  saas::SnsIntake sns;
 };
 std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDomain& identity,
                                                 SaasDomain& saas, saas::Outbox* outbox = nullptr);

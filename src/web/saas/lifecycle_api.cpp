@@ -29,6 +29,7 @@ json value_json(const saas::Entitlement& e) {
 struct LifecycleApi {
   const Auth& auth;
   saas::LifecycleService& lifecycle;
+  saas::SnsIntake* sns;
   LifecycleWebSettings settings;
 
   static http::Response error(int status, const std::string& code, const std::string& message) {
@@ -52,6 +53,25 @@ struct LifecycleApi {
     if (!received.ok()) return auth.error(r, received.error());
     return json_response(202,
                          {{"event_id", received->event_id}, {"duplicate", received->duplicate}});
+  }
+
+  http::Response sns_message(http::Request& r) const {
+    auto handled = sns->handle(r.body);
+    if (!handled.ok()) {
+      const core::Error& e = handled.error();
+      const int status = e.code == core::ErrorCode::kInvalid     ? 400
+                         : e.code == core::ErrorCode::kForbidden ? 403
+                                                                 : 503;
+      return error(status, e.slug.empty() ? std::string("sns_refused") : e.slug, e.message);
+    }
+    const char* outcome = "received";
+    switch (handled->outcome) {
+      case saas::SnsOutcome::kReceived: outcome = "received"; break;
+      case saas::SnsOutcome::kDuplicate: outcome = "duplicate"; break;
+      case saas::SnsOutcome::kConfirmed: outcome = "confirmed"; break;
+      case saas::SnsOutcome::kUnsubscribeAcknowledged: outcome = "unsubscribed"; break;
+    }
+    return json_response(200, {{"outcome", outcome}});
   }
 
   // The organization the caller may read entitlements of; nullopt: 404 as for a missing one.
@@ -119,9 +139,10 @@ bool constant_time_equal(const std::string& a, const std::string& b) {
 }
 
 void add_lifecycle_routes(http::Router& router, const Auth& auth, saas::LifecycleService& lifecycle,
-                          const LifecycleWebSettings& settings) {
-  auto api = std::make_shared<LifecycleApi>(LifecycleApi{auth, lifecycle, settings});
+                          saas::SnsIntake* sns, const LifecycleWebSettings& settings) {
+  auto api = std::make_shared<LifecycleApi>(LifecycleApi{auth, lifecycle, sns, settings});
   router.post("/aws/events", [api](http::Request& r) { return api->events(r); });
+  if (sns) router.post("/aws/sns", [api](http::Request& r) { return api->sns_message(r); });
   router.get("/api/v1/orgs/{org}/entitlements",
              auth.anyone([api](http::Request& r, RequestContext& ctx) {
                return api->entitlements(r, ctx);

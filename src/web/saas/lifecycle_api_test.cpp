@@ -33,7 +33,7 @@ class LifecycleApiTest : public testing::SaasSellerWebTest {
         h_.database->db(), h_.clock, h_.ids, *queue_, *h_.service, reader_, nullptr, nullptr);
     ASSERT_TRUE(lifecycle_->register_jobs().ok());
     saas_->set_link_observer(lifecycle_.get());
-    add_lifecycle_routes(router_, *auth_, *lifecycle_, {.events_secret = kSecret});
+    add_lifecycle_routes(router_, *auth_, *lifecycle_, nullptr, {.events_secret = kSecret});
 
     cathy_ = h_.user("cathy@acme.test", "Cathy Admin");
     acme_ = customer("Acme", cathy_);
@@ -131,7 +131,7 @@ TEST_P(LifecycleApiTest, AValidEventIsAcceptedAtOnceAndAppliedByTheJob) {
 
 TEST_P(LifecycleApiTest, NoSecretConfiguredRefusesEveryEvent) {
   http::Router router;
-  add_lifecycle_routes(router, *auth_, *lifecycle_, {.events_secret = ""});
+  add_lifecycle_routes(router, *auth_, *lifecycle_, nullptr, {.events_secret = ""});
   TestClient c(router);
   const Reply r =
       c.request(http::Method::kPost, "/aws/events", created_event("ev-3"),
