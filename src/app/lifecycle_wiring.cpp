@@ -13,7 +13,7 @@ namespace app {
 namespace {
 
 // MARKETLINK_SNS_TRUSTED_CERT_HOSTS: comma- or space-separated.
-std::vector<std::string> trusted_cert_hosts() {
+std::vector<std::string> trusted_cert_hosts(const Platform& p) {
   std::vector<std::string> out;
   const char* text = std::getenv("MARKETLINK_SNS_TRUSTED_CERT_HOSTS");
   std::string item;
@@ -26,6 +26,8 @@ std::vector<std::string> trusted_cert_hosts() {
       item += *c;
     }
   }
+  // The sandbox's simulator signs with its own certificate, served on its own URL.
+  if (p.config.sandbox && !p.aws_settings.endpoint.empty()) out.push_back(p.aws_settings.endpoint);
   return out;
 }
 
@@ -38,7 +40,7 @@ LifecycleDomain::LifecycleDomain(Platform& p, IdentityDomain& identity, SaasDoma
       service(p.database(), p.clock, p.ids, *p.jobs, identity.service, entitlements, &agreements,
               outbox),
       sns_web(p.aws_transport),
-      sns(service, saas.service, sns_web, {.trusted_cert_hosts = trusted_cert_hosts()}) {}
+      sns(service, saas.service, sns_web, {.trusted_cert_hosts = trusted_cert_hosts(p)}) {}
 
 std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDomain& identity,
                                                 SaasDomain& saas, saas::Outbox* outbox) {
@@ -50,6 +52,9 @@ std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDoma
   saas.service.set_link_observer(&domain->service);
   const char* secret = std::getenv("MARKETLINK_EVENTS_SECRET");
   web::LifecycleWebSettings settings{.events_secret = secret ? secret : ""};
+  if (settings.events_secret.empty() && platform.config.sandbox) {
+    settings.events_secret = kSandboxEventsSecret;
+  }
   if (settings.events_secret.empty()) {
     core::log::warn("no events secret: POST /aws/events refuses every event",
                     {{"set", "MARKETLINK_EVENTS_SECRET"}});

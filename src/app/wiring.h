@@ -99,6 +99,9 @@ std::unique_ptr<SaasDomain> wire_saas(Platform& platform, IdentityDomain& identi
 
 // What AWS tells the seller (EventBridge at /aws/events), the links' states, the entitlements
 // API; it observes saas's links. `outbox` may be null (no webhooks). (lifecycle_wiring.cpp)
+// The events secret in the sandbox when MARKETLINK_EVENTS_SECRET is not set (the in-process
+// simulator's EventBridge destination sends it).
+inline constexpr const char* kSandboxEventsSecret = "marketlink-sandbox-events-secret";
 struct LifecycleDomain {
   LifecycleDomain(Platform& platform, IdentityDomain& identity, SaasDomain& saas,
                   saas::Outbox* outbox);
