@@ -29,7 +29,8 @@
 // (applied, waiting, superseded, ignored) and a sentence of what it changed.
 //
 // New agreements (EventBridge) are looked up with the AgreementReader: a free trial sets the
-// link's offer type and free_trial_ends_at.
+// link's offer type and free_trial_ends_at. When it does not answer, the event applies without
+// (its change says so).
 //
 // Entitlements. GetEntitlements (every page) is read through the EntitlementReader when a link
 // becomes active, on entitlement events, and by the scheduled refresh (refresh_due), which
@@ -230,8 +231,8 @@ class LifecycleService final : public LinkObserver {
   // message id.
   core::Result<Received> receive(const LifecycleEvent& event);
   // Applies one stored event (what the job does). Errors: the database's, and AWS's
-  // (unavailable) when entitlements or the agreement could not be read: the event stays as it
-  // was and the job retries.
+  // (unavailable) when entitlements could not be read: the event stays as it was and the job
+  // retries.
   core::Status apply(const std::string& event_id);
   // Applies the waiting events of the link's buyer, oldest first.
   core::Status apply_waiting(const std::string& link_id);

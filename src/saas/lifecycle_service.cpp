@@ -224,6 +224,7 @@ core::Status LifecycleService::apply(const std::string& event_id) {
     // 2. What AWS says, outside any transaction.
     std::optional<std::vector<Entitlement>> fetched;
     std::optional<AgreementTerms> terms;
+    std::string terms_error;
     if (seen->live) {
       const Link& l = *seen->live;
       if (e.action == LifecycleAction::kSubscribeSuccess ||
@@ -236,9 +237,16 @@ core::Status LifecycleService::apply(const std::string& event_id) {
         fetched = std::move(read).value();
       }
       if (e.new_agreement && agreements_ && !e.agreement_id.empty()) {
+        // The link moves on without the terms when the Agreement API does not answer: AWS has
+        // confirmed the purchase; only the free trial's end stays unknown.
         auto read = agreements_->terms(e.agreement_id);
-        if (!read.ok()) return read.error();
-        terms = *read;
+        if (read.ok()) {
+          terms = *read;
+        } else {
+          terms_error = read.error().message;
+          core::log::warn("saas agreement terms could not be read",
+                          {{"agreement", e.agreement_id}, {"error", read.error().message}});
+        }
       }
     }
 
@@ -318,6 +326,7 @@ core::Status LifecycleService::apply(const std::string& event_id) {
                                     core::format_rfc3339(*terms->free_trial_ends_at)
                               : std::string("free trial"));
       }
+      if (!terms_error.empty()) changes.push_back("agreement terms not read: " + terms_error);
       if (fetched && is_live(link->status)) {
         const std::vector<Entitlement> old = tx.entitlements(link->id);
         marks.entitlements_read_at = at;

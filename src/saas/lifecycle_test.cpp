@@ -287,6 +287,15 @@ TEST_P(LifecycleTest, EventBridgeAgreementCreatedWithAFreeTrial) {
   EXPECT_EQ(status_of(l), LinkStatus::kCancelled);
 }
 
+TEST_P(LifecycleTest, TheAgreementApiNotAnsweringDoesNotHoldTheLinkBack) {
+  h_.agreements.unavailable = true;
+  Link l = link_concurrent();
+  Received r = deliver(eventbridge("Purchase Agreement Created - Manufacturer", 5, "eb-1"));
+  EXPECT_EQ(status_of(l), LinkStatus::kActive);
+  EXPECT_NE(stored(r).change.find("agreement terms not read"), std::string::npos)
+      << stored(r).change;
+}
+
 TEST_P(LifecycleTest, LicenseUpdatedReadsEntitlementsAgainAndEmptyMeansTheContractEnded) {
   h_.reader.set(kLicense, {{.dimension = "seats", .value = "20"}});
   Link l = link_concurrent("contract-prod");

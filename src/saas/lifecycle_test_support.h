@@ -51,7 +51,9 @@ class FakeEntitlementReader final : public EntitlementReader {
 class FakeAgreementReader final : public AgreementReader {
  public:
   std::map<std::string, AgreementTerms> terms_of;
+  bool unavailable = false;
   core::Result<AgreementTerms> terms(const std::string& agreement_id) override {
+    if (unavailable) return core::unavailable("DescribeAgreement: ThrottlingException");
     const auto it = terms_of.find(agreement_id);
     if (it == terms_of.end()) return AgreementTerms{.status = "ACTIVE"};
     return it->second;
