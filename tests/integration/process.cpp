@@ -41,6 +41,13 @@ bool read_line_with_timeout(int fd, std::string& line, std::chrono::milliseconds
 std::optional<ServerProcess> ServerProcess::start(const std::string& db,
                                                   std::vector<std::string> extra,
                                                   std::string& error) {
+  std::vector<std::string> args = {"serve", "--listen", "127.0.0.1:0", "--db", db};
+  for (auto& a : extra) args.push_back(std::move(a));
+  return start_command(std::move(args), error);
+}
+
+std::optional<ServerProcess> ServerProcess::start_command(std::vector<std::string> command,
+                                                          std::string& error) {
   int out_pipe[2];
   if (pipe(out_pipe) != 0) {
     error = "pipe failed";
@@ -51,9 +58,8 @@ std::optional<ServerProcess> ServerProcess::start(const std::string& db,
   ServerProcess p;
   p.stderr_path_ = stderr_template;
 
-  std::vector<std::string> args = {MARKETLINK_BINARY_PATH, "serve", "--listen",
-                                   "127.0.0.1:0",          "--db",  db};
-  for (auto& a : extra) args.push_back(std::move(a));
+  std::vector<std::string> args = {MARKETLINK_BINARY_PATH};
+  for (auto& a : command) args.push_back(std::move(a));
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

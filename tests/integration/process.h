@@ -17,6 +17,10 @@ class ServerProcess {
   // its "listening on" line. Returns nullopt (with `error`) when it does not come up in time.
   static std::optional<ServerProcess> start(const std::string& db, std::vector<std::string> extra,
                                             std::string& error);
+  // Starts the binary with `args` (e.g. {"sim", "--listen", "127.0.0.1:0"}) and waits for a
+  // "listening on http://127.0.0.1:PORT" line.
+  static std::optional<ServerProcess> start_command(std::vector<std::string> args,
+                                                    std::string& error);
   ServerProcess(ServerProcess&& other) noexcept;
   ~ServerProcess();
 
