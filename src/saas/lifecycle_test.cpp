@@ -7,6 +7,7 @@
 
 #include "saas/lifecycle.h"
 #include "saas/lifecycle_test_support.h"
+#include "saas/queue_intake.h"
 
 namespace saas {
 namespace {
@@ -379,6 +380,62 @@ TEST_P(LifecycleTest, MalformedEventsAreRefused) {
                                       "m", start_)
                    .ok());
   EXPECT_FALSE(h_.lifecycle->receive(LifecycleEvent{}).ok());
+}
+
+// An SQS queue held in memory: what it gives, and what was deleted.
+class FakeQueue final : public MessageQueue {
+ public:
+  std::vector<QueueMessage> waiting;
+  std::vector<std::string> removed;
+  core::Result<std::vector<QueueMessage>> receive() override {
+    std::vector<QueueMessage> out;
+    for (const QueueMessage& m : waiting) {
+      if (std::find(removed.begin(), removed.end(), m.receipt) == removed.end()) out.push_back(m);
+    }
+    return out;
+  }
+  core::Status remove(const std::string& receipt) override {
+    removed.push_back(receipt);
+    return {};
+  }
+};
+
+TEST_P(LifecycleTest, QueueMessagesAreDeletedOnlyAfterTheirEventCommitted) {
+  Link l = link_concurrent();
+  h_.drain();
+  FakeQueue queue;
+  queue.waiting = {
+      {.receipt = "r-1",
+       .body = eventbridge_body("Purchase Agreement Created - Manufacturer", 5, start_, "q-1")},
+      {.receipt = "r-2", .body = "not an event"}};
+  QueueIntake intake(QueueKind::kEventBridge, queue, *h_.lifecycle, nullptr);
+
+  // The database refuses the event: the message stays for a later delivery; the garbage goes.
+  {
+    auto c = h_.saas.db().connect();
+    ASSERT_TRUE(c.ok());
+    c->sql() << "ALTER TABLE saas_lifecycle_events RENAME TO saas_lifecycle_events_away";
+  }
+  auto failed = intake.poll_once();
+  ASSERT_TRUE(failed.ok());
+  EXPECT_EQ(failed->kept, 1);
+  EXPECT_EQ(failed->refused, 1);
+  EXPECT_EQ(queue.removed, std::vector<std::string>{"r-2"});
+  {
+    auto c = h_.saas.db().connect();
+    ASSERT_TRUE(c.ok());
+    c->sql() << "ALTER TABLE saas_lifecycle_events_away RENAME TO saas_lifecycle_events";
+  }
+  h_.drain();
+  EXPECT_EQ(status_of(l), LinkStatus::kPending);
+
+  // Given again: stored, then deleted; applied by the job.
+  auto stored_now = intake.poll_once();
+  ASSERT_TRUE(stored_now.ok());
+  EXPECT_EQ(stored_now->stored, 1);
+  EXPECT_EQ(queue.removed, (std::vector<std::string>{"r-2", "r-1"}));
+  h_.drain();
+  EXPECT_EQ(status_of(l), LinkStatus::kActive);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LifecycleTest,
