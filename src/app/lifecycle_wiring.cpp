@@ -59,6 +59,17 @@ std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDoma
     core::log::warn("no events secret: POST /aws/events refuses every event",
                     {{"set", "MARKETLINK_EVENTS_SECRET"}});
   }
+  for (const auto& [variable, kind] :
+       {std::pair{"MARKETLINK_EVENTS_QUEUE_URL", saas::QueueKind::kEventBridge},
+        std::pair{"MARKETLINK_SNS_QUEUE_URL", saas::QueueKind::kSns}}) {
+    const char* url = std::getenv(variable);
+    if (!url || !*url) continue;
+    domain->queues.push_back(std::make_unique<QueuePoller>(
+        std::make_unique<SqsMessageQueue>(platform.aws_context, platform.seller_credentials,
+                                          platform.aws_settings, url),
+        kind, domain->service, &domain->sns));
+    core::log::info("saas lifecycle queue", {{"variable", variable}, {"url", url}});
+  }
   web::add_lifecycle_routes(platform.router, identity.auth, domain->service, &domain->sns,
                             settings);
   return domain;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/commands.h"
+#include "app/lifecycle_queues.h"
 #include "app/marketplace_customer_resolver.h"
 #include "app/marketplace_lifecycle.h"
 #include "app/marketplace_organizations.h"
@@ -110,6 +111,8 @@ struct LifecycleDomain {
   saas::LifecycleService service;
   SnsFetcher sns_web;
   saas::SnsIntake sns;
+  // MARKETLINK_EVENTS_QUEUE_URL, MARKETLINK_SNS_QUEUE_URL: read while the domain lives.
+  std::vector<std::unique_ptr<QueuePoller>> queues;
 };
 std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDomain& identity,
                                                 SaasDomain& saas, saas::Outbox* outbox = nullptr);
