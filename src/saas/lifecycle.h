@@ -81,16 +81,7 @@ inline constexpr const char* kRefreshEntitlementsJob = "saas.refresh_entitlement
 
 // --- AWS, as the domain sees it (implemented in src/app) ----------------------------------------
 
-enum class EntitlementValueKind { kInteger, kDouble, kBoolean, kString };
-
-struct Entitlement {
-  std::string dimension;
-  EntitlementValueKind kind = EntitlementValueKind::kInteger;
-  std::string value;  // as text: "10", "2.5", "true", "basic"
-  std::optional<core::TimePoint> expires_at;
-
-  bool operator==(const Entitlement&) const = default;
-};
+// Entitlement and EntitlementValueKind: types.h.
 
 // Whose entitlements: the link's buyer.
 struct EntitlementQuery {

@@ -192,6 +192,7 @@ struct RegistrationDetails {
 struct Subscription {
   Link link;
   Product product;
+  std::vector<Entitlement> entitlements;  // as AWS last told (lifecycle); empty until then
 };
 
 struct RegistrationFilter {

@@ -1116,7 +1116,10 @@ core::Result<std::vector<Subscription>> SaasService::subscriptions(
     for (Link& l : tx.links_of_org(org_id)) {
       auto p = tx.product(l.product_code, Lock::kNone);
       if (!p) return core::internal("A link names a product that is not registered.");
-      out.push_back({.link = std::move(l), .product = std::move(*p)});
+      std::vector<Entitlement> entitlements = tx.entitlements_of(l.id);
+      out.push_back({.link = std::move(l),
+                     .product = std::move(*p),
+                     .entitlements = std::move(entitlements)});
     }
     return out;
   });

@@ -129,6 +129,26 @@ TEST_P(LifecycleApiTest, AValidEventIsAcceptedAtOnceAndAppliedByTheJob) {
       "entitlements": [{"dimension": "users", "value": 7, "expires_at": null}]})"));
 }
 
+TEST_P(LifecycleApiTest, TheSubscriptionApiAndPageShowTheStatusAndEntitlements) {
+  reader_.set(kLicense, {{.dimension = "users", .value = "7"}});
+  ASSERT_EQ(post_event(created_event("ev-9"), {{"x-marketlink-events-secret", kSecret}}).status,
+            202);
+  drain();
+  const Reply api = call(acme_token_, http::Method::kGet, "/api/v1/orgs/acme/subscription");
+  ASSERT_EQ(api.status, 200) << api.body;
+  const json s = body(api)["subscriptions"][0];
+  EXPECT_EQ(s["status"], "active");
+  EXPECT_EQ(s["entitlements"],
+            json::parse(R"([{"dimension": "users", "value": 7, "expires_at": null}])"));
+  TestClient member(router_);
+  sign_in(member, "cathy@acme.test");
+  const Reply page = member.get("/orgs/acme/subscription");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_TRUE(contains(page.body, "Entitlements, as AWS last told")) << page.body;
+  EXPECT_TRUE(contains(page.body, "<td class=\"mono\">users</td><td>7</td>"));
+  EXPECT_TRUE(contains(page.body, "Active"));
+}
+
 TEST_P(LifecycleApiTest, NoSecretConfiguredRefusesEveryEvent) {
   http::Router router;
   add_lifecycle_routes(router, *auth_, *lifecycle_, nullptr, {.events_secret = ""});
