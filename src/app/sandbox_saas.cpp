@@ -1,6 +1,9 @@
 #include "app/sandbox_saas.h"
 
+#include <cstdlib>
+
 #include "app/sandbox_data.h"
+#include "core/log.h"
 
 namespace app {
 
@@ -48,6 +51,29 @@ core::Status seed_simulator_saas(sim::Simulator& simulator, const std::string& h
                                              {"free_trial", true},
                                              {"legacy_identity", !p.concurrent_agreements}});
     if (!product.ok()) return product.error();
+  }
+  // The simulator tells this hub what happens to subscriptions: SNS for the legacy listing,
+  // EventBridge for every product. A hub the simulator cannot reach is only warned about.
+  for (const DemoProduct& p : demo_products()) {
+    if (p.concurrent_agreements) continue;
+    for (const char* topic : {"subscription", "entitlement"}) {
+      auto subscribed = simulator.subscribe_notifications(
+          {{"topic", topic}, {"product_code", p.code}, {"endpoint", hub_url + "/aws/sns"}});
+      if (!subscribed.ok()) {
+        core::log::warn("the simulator's SNS cannot reach this hub",
+                        {{"product", p.code}, {"error", subscribed.error().message}});
+      }
+    }
+  }
+  if (auto destination =
+          simulator.add_event_destination({{"endpoint", hub_url + "/aws/events"},
+                                           {"secret_header", "X-Marketlink-Events-Secret"},
+                                           {"secret", std::getenv("MARKETLINK_EVENTS_SECRET")
+                                                          ? std::getenv("MARKETLINK_EVENTS_SECRET")
+                                                          : kSandboxEventsSecret}});
+      !destination.ok()) {
+    core::log::warn("the simulator's EventBridge cannot reach this hub",
+                    {{"error", destination.error().message}});
   }
   for (const DemoBuyer& b : demo_buyers()) {
     auto buyer =

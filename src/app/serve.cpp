@@ -171,6 +171,8 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
   if (!metering) return 1;
   auto saas = wire_saas(*platform, *identity, &metering->service);
   if (!saas) return 1;
+  auto lifecycle = wire_lifecycle(*platform, *identity, *saas, &webhooks->service);
+  if (!lifecycle) return 1;
 
   if (config.sandbox) {
     if (auto loaded = load_sandbox_data(*platform, *identity, *pool, *saas, simulator->url());

@@ -11,7 +11,9 @@
 
 #include "app/commands.h"
 #include "app/curl_webhook_sender.h"
+#include "app/lifecycle_queues.h"
 #include "app/marketplace_customer_resolver.h"
+#include "app/marketplace_lifecycle.h"
 #include "app/marketplace_organizations.h"
 #include "app/marketplace_usage_meter.h"
 #include "app/provider_aws.h"
@@ -30,6 +32,7 @@
 #include "pool/aws_access.h"
 #include "pool/pool.h"
 #include "saas/health.h"
+#include "saas/lifecycle.h"
 #include "saas/metering.h"
 #include "saas/saas.h"
 #include "saas/webhooks.h"
@@ -126,6 +129,25 @@ struct WebhooksDomain {
   saas::IntegrationHealth health;
 };
 std::unique_ptr<WebhooksDomain> wire_webhooks(Platform& platform, IdentityDomain& identity);
+
+// What AWS tells the seller (EventBridge at /aws/events), the links' states, the entitlements
+// API; it observes saas's links. `outbox` may be null (no webhooks). (lifecycle_wiring.cpp)
+// The events secret in the sandbox when MARKETLINK_EVENTS_SECRET is not set (the in-process
+// simulator's EventBridge destination sends it).
+inline constexpr const char* kSandboxEventsSecret = "marketlink-sandbox-events-secret";
+struct LifecycleDomain {
+  LifecycleDomain(Platform& platform, IdentityDomain& identity, SaasDomain& saas,
+                  saas::Outbox* outbox);
+  MarketplaceEntitlements entitlements;
+  MarketplaceAgreements agreements;
+  saas::LifecycleService service;
+  SnsFetcher sns_web;
+  saas::SnsIntake sns;
+  // MARKETLINK_EVENTS_QUEUE_URL, MARKETLINK_SNS_QUEUE_URL: read while the domain lives.
+  std::vector<std::unique_ptr<QueuePoller>> queues;
+};
+std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDomain& identity,
+                                                SaasDomain& saas, saas::Outbox* outbox = nullptr);
 
 // The operational endpoints (/healthz, /readyz, /metrics, /api/v1/version).
 void wire_system(Platform& platform);

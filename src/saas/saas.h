@@ -93,7 +93,8 @@
 
 namespace db {
 class Database;
-}
+class Tx;
+}  // namespace db
 
 namespace saas {
 
@@ -151,6 +152,14 @@ struct LinkResult {
   LinkChange change = LinkChange::kCreated;
 };
 
+// Told inside link()'s transaction of a new link or an added agreement (lifecycle: the buyer's
+// waiting events, the "linked" webhook event). An error rolls the link back.
+class LinkObserver {
+ public:
+  virtual ~LinkObserver() = default;
+  virtual core::Status linked(db::Tx& transaction, const Link& link, LinkChange change) = 0;
+};
+
 // One of the user's organizations on the authorize page.
 struct OrgOption {
   identity::Organization org;
@@ -183,6 +192,7 @@ struct RegistrationDetails {
 struct Subscription {
   Link link;
   Product product;
+  std::vector<Entitlement> entitlements;  // as AWS last told (lifecycle); empty until then
 };
 
 struct RegistrationFilter {
@@ -224,6 +234,8 @@ class SaasService {
   SaasService& operator=(const SaasService&) = delete;
 
   const SaasSettings& settings() const { return settings_; }
+  // Set once, before the service is used; null: none.
+  void set_link_observer(LinkObserver* observer) { link_observer_ = observer; }
 
   // --- Products (the operator's) ---
   // Every field is required. Audited in `operator_org_id`'s log as "saas.product_created".
@@ -295,6 +307,7 @@ class SaasService {
   identity::AuditLog& audit_;
   SaasSettings settings_;
   std::unique_ptr<SaasStore> store_;
+  LinkObserver* link_observer_ = nullptr;
 };
 
 }  // namespace saas

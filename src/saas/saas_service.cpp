@@ -900,6 +900,12 @@ core::Result<LinkResult> SaasService::link(const std::string& registration_id,
                .link_id = out.link.id,
                .linked_at = at},
               at);
+      if (link_observer_ && out.change != LinkChange::kUnchanged) {
+        if (auto told = link_observer_->linked(tx.transaction(), out.link, out.change);
+            !told.ok()) {
+          return told.error();
+        }
+      }
       return out;
     });
     if (result.ok() || result.error().slug != kLinkRaceSlug) break;
@@ -1110,7 +1116,10 @@ core::Result<std::vector<Subscription>> SaasService::subscriptions(
     for (Link& l : tx.links_of_org(org_id)) {
       auto p = tx.product(l.product_code, Lock::kNone);
       if (!p) return core::internal("A link names a product that is not registered.");
-      out.push_back({.link = std::move(l), .product = std::move(*p)});
+      std::vector<Entitlement> entitlements = tx.entitlements_of(l.id);
+      out.push_back({.link = std::move(l),
+                     .product = std::move(*p),
+                     .entitlements = std::move(entitlements)});
     }
     return out;
   });

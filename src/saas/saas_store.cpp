@@ -541,4 +541,22 @@ std::vector<Link> SaasTx::links_of_org(const std::string& org_id) {
   return out;
 }
 
+std::vector<Entitlement> SaasTx::entitlements_of(const std::string& link_id) {
+  std::vector<Entitlement> out;
+  query(s_,
+        "SELECT dimension, value_kind, value, expires_at FROM saas_entitlements"
+        " WHERE link_id = :id ORDER BY position",
+        {link_id}, [&](const soci::row& r) {
+          const std::string kind = string_at(r, 1);
+          out.push_back({.dimension = string_at(r, 0),
+                         .kind = kind == "integer"   ? EntitlementValueKind::kInteger
+                                 : kind == "double"  ? EntitlementValueKind::kDouble
+                                 : kind == "boolean" ? EntitlementValueKind::kBoolean
+                                                     : EntitlementValueKind::kString,
+                         .value = string_at(r, 2),
+                         .expires_at = optional_time(string_at(r, 3))});
+        });
+  return out;
+}
+
 }  // namespace saas

@@ -112,6 +112,8 @@ class SaasTx {
   std::optional<Link> live_link_of_org(const std::string& org_id, const std::string& product_code);
   // Every link of the organization, live first, then newest first.
   std::vector<Link> links_of_org(const std::string& org_id);
+  // The link's entitlements as lifecycle stored them (saas_entitlements).
+  std::vector<Entitlement> entitlements_of(const std::string& link_id);
 
  private:
   db::Tx& tx_;

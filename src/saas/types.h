@@ -198,4 +198,18 @@ struct Link {
   bool free_trial() const { return offer_type == kFreeTrialOfferType; }
 };
 
+// --- Entitlements -----------------------------------------------------------------------------
+
+// What AWS says a link's buyer may use (GetEntitlements), as last read (lifecycle.h).
+enum class EntitlementValueKind { kInteger, kDouble, kBoolean, kString };
+
+struct Entitlement {
+  std::string dimension;
+  EntitlementValueKind kind = EntitlementValueKind::kInteger;
+  std::string value;  // as text: "10", "2.5", "true", "basic"
+  std::optional<core::TimePoint> expires_at;
+
+  bool operator==(const Entitlement&) const = default;
+};
+
 }  // namespace saas

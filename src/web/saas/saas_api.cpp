@@ -92,6 +92,23 @@ json event_json(const saas::RegistrationEvent& e) {
           {"at", core::format_rfc3339(e.at)}};
 }
 
+// {"dimension", "value" (a number, boolean or string as AWS gave it), "expires_at"}.
+json entitlements_json(const std::vector<saas::Entitlement>& list) {
+  json out = json::array();
+  for (const saas::Entitlement& e : list) {
+    json value = e.value;
+    if (e.kind == saas::EntitlementValueKind::kBoolean) value = e.value == "true";
+    if (e.kind == saas::EntitlementValueKind::kInteger ||
+        e.kind == saas::EntitlementValueKind::kDouble) {
+      const json number = json::parse(e.value, nullptr, false);
+      if (number.is_number()) value = number;
+    }
+    out.push_back(
+        {{"dimension", e.dimension}, {"value", value}, {"expires_at", time_or_null(e.expires_at)}});
+  }
+  return out;
+}
+
 json subscription_json(const saas::Subscription& s) {
   const saas::Link& l = s.link;
   return {{"id", l.id},
@@ -105,7 +122,8 @@ json subscription_json(const saas::Subscription& s) {
           {"free_trial_ends_at", time_or_null(l.free_trial_ends_at)},
           {"status", saas::link_status_name(l.status)},
           {"linked_at", core::format_rfc3339(l.created_at)},
-          {"manage_url", s.product.manage_url}};
+          {"manage_url", s.product.manage_url},
+          {"entitlements", entitlements_json(s.entitlements)}};
 }
 
 constexpr const char* kProductFields[] = {

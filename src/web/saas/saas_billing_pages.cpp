@@ -75,6 +75,16 @@ struct BillingPages {
       const auto name = names.find(l.linked_by_user_id);
       item.set("linked_by", name != names.end() ? name->second : "a former member");
       item.set("manage_url", s.product.manage_url);
+      TemplateData entitlements{TemplateData::type::list};
+      for (const saas::Entitlement& e : s.entitlements) {
+        TemplateData row;
+        row.set("dimension", e.dimension);
+        row.set("value", e.value);
+        row.set("expires", e.expires_at ? display_time(*e.expires_at) : std::string("—"));
+        entitlements.push_back(row);
+      }
+      item.set("entitlements", entitlements);
+      item.set("has_entitlements", !s.entitlements.empty());
       list.push_back(item);
     }
     d.set("subscriptions", list);
