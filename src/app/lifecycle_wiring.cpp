@@ -43,13 +43,20 @@ LifecycleDomain::LifecycleDomain(Platform& p, IdentityDomain& identity, SaasDoma
       sns(service, saas.service, sns_web, {.trusted_cert_hosts = trusted_cert_hosts(p)}) {}
 
 std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDomain& identity,
-                                                SaasDomain& saas, saas::Outbox* outbox) {
+                                                SaasDomain& saas, saas::Outbox* outbox,
+                                                saas::IntegrationHealth* health) {
   auto domain = std::make_unique<LifecycleDomain>(platform, identity, saas, outbox);
   if (auto registered = domain->service.register_jobs(); !registered.ok()) {
     fmt::print(stderr, "marketlink: {}\n", registered.error().message);
     return nullptr;
   }
   saas.service.set_link_observer(&domain->service);
+  if (health != nullptr) {
+    const saas::LifecycleService& lifecycle = domain->service;
+    health->add_provider("lifecycle", [&lifecycle](saas::HealthFigures& f) -> core::Status {
+      return lifecycle.figures(f);
+    });
+  }
   const char* secret = std::getenv("MARKETLINK_EVENTS_SECRET");
   web::LifecycleWebSettings settings{.events_secret = secret ? secret : ""};
   if (settings.events_secret.empty() && platform.config.sandbox) {

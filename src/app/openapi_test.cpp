@@ -32,25 +32,12 @@ class OpenApiTest : public ::testing::Test {
     config_.outbox_dir = (dir_ / "outbox").string();
     platform_ = Platform::open(config_, "http://127.0.0.1:8080");
     ASSERT_TRUE(platform_);
-    // The domains serve() wires, in its order.
-    wire_system(*platform_);
-    identity_ = wire_identity(*platform_);
-    ASSERT_TRUE(identity_);
-    pool_ = wire_pool(*platform_, *identity_);
-    ASSERT_TRUE(pool_);
-    webhooks_ = wire_webhooks(*platform_, *identity_);
-    ASSERT_TRUE(webhooks_);
-    metering_ = wire_metering(*platform_, *identity_, &webhooks_->service, &webhooks_->health);
-    ASSERT_TRUE(metering_);
-    saas_ = wire_saas(*platform_, *identity_, &metering_->service);
-    ASSERT_TRUE(saas_);
+    // Every domain, as serve() wires them.
+    domains_ = wire_domains(*platform_);
+    ASSERT_TRUE(domains_);
   }
   void TearDown() override {
-    saas_.reset();
-    metering_.reset();
-    webhooks_.reset();
-    pool_.reset();
-    identity_.reset();
+    domains_.reset();
     platform_.reset();
     std::filesystem::remove_all(dir_);
   }
@@ -58,11 +45,7 @@ class OpenApiTest : public ::testing::Test {
   std::filesystem::path dir_;
   core::Config config_;
   std::unique_ptr<Platform> platform_;
-  std::unique_ptr<IdentityDomain> identity_;
-  std::unique_ptr<PoolDomain> pool_;
-  std::unique_ptr<WebhooksDomain> webhooks_;
-  std::unique_ptr<MeteringDomain> metering_;
-  std::unique_ptr<SaasDomain> saas_;
+  std::unique_ptr<Domains> domains_;
 };
 
 TEST_F(OpenApiTest, EveryApiRouteIsDescribedAndEveryDescribedOperationIsARoute) {

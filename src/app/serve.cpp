@@ -160,33 +160,24 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
     }
   }
 
-  wire_system(*platform);
-  auto identity = wire_identity(*platform);
-  if (!identity) return 1;
-  auto pool = wire_pool(*platform, *identity);
-  if (!pool) return 1;
-  auto webhooks = wire_webhooks(*platform, *identity);
-  if (!webhooks) return 1;
-  auto metering = wire_metering(*platform, *identity, &webhooks->service, &webhooks->health);
-  if (!metering) return 1;
-  auto saas = wire_saas(*platform, *identity, &metering->service);
-  if (!saas) return 1;
-  auto lifecycle = wire_lifecycle(*platform, *identity, *saas, &webhooks->service);
-  if (!lifecycle) return 1;
+  auto domains = wire_domains(*platform);
+  if (!domains) return 1;
 
   if (config.sandbox) {
-    if (auto loaded = load_sandbox_data(*platform, *identity, *pool, *saas, simulator->url());
+    if (auto loaded = load_sandbox_data(*platform, *domains->identity, *domains->pool,
+                                        *domains->saas, simulator->url());
         !loaded.ok()) {
       fmt::print(stderr, "marketlink: demo data: {}\n", loaded.error().message);
       return 1;
     }
     add_sandbox_webhook_receiver(*platform);
-    if (auto loaded = load_sandbox_webhooks(*platform, *identity, *webhooks); !loaded.ok()) {
+    if (auto loaded = load_sandbox_webhooks(*platform, *domains->identity, *domains->webhooks);
+        !loaded.ok()) {
       fmt::print(stderr, "marketlink: demo webhooks: {}\n", loaded.error().message);
       return 1;
     }
   }
-  webhooks->health.start();  // every owner has added its figures
+  domains->webhooks->health.start();  // every owner has added its figures
   platform->jobs->start();
   return serve_until_stopped(*platform, *listen, simulator.get(), stop_signals);
 }

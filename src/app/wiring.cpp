@@ -306,4 +306,31 @@ std::unique_ptr<MeteringDomain> wire_metering(Platform& platform, IdentityDomain
   return domain;
 }
 
+Domains::~Domains() {
+  lifecycle.reset();
+  saas.reset();
+  metering.reset();
+  webhooks.reset();
+  pool.reset();
+  identity.reset();
+}
+
+std::unique_ptr<Domains> wire_domains(Platform& platform) {
+  auto d = std::make_unique<Domains>();
+  wire_system(platform);
+  if (!(d->identity = wire_identity(platform))) return nullptr;
+  if (!(d->pool = wire_pool(platform, *d->identity))) return nullptr;
+  if (!(d->webhooks = wire_webhooks(platform, *d->identity))) return nullptr;
+  if (!(d->metering =
+            wire_metering(platform, *d->identity, &d->webhooks->service, &d->webhooks->health))) {
+    return nullptr;
+  }
+  if (!(d->saas = wire_saas(platform, *d->identity, &d->metering->service))) return nullptr;
+  if (!(d->lifecycle = wire_lifecycle(platform, *d->identity, *d->saas, &d->webhooks->service,
+                                      &d->webhooks->health))) {
+    return nullptr;
+  }
+  return d;
+}
+
 }  // namespace app

@@ -146,10 +146,25 @@ struct LifecycleDomain {
   // MARKETLINK_EVENTS_QUEUE_URL, MARKETLINK_SNS_QUEUE_URL: read while the domain lives.
   std::vector<std::unique_ptr<QueuePoller>> queues;
 };
+// `health` (may be null) gets the events' figures.
 std::unique_ptr<LifecycleDomain> wire_lifecycle(Platform& platform, IdentityDomain& identity,
-                                                SaasDomain& saas, saas::Outbox* outbox = nullptr);
+                                                SaasDomain& saas, saas::Outbox* outbox = nullptr,
+                                                saas::IntegrationHealth* health = nullptr);
 
 // The operational endpoints (/healthz, /readyz, /metrics, /api/v1/version).
 void wire_system(Platform& platform);
+
+// Every domain on the platform, wired in order (each after what it uses), as serve() runs them.
+struct Domains {
+  std::unique_ptr<IdentityDomain> identity;
+  std::unique_ptr<PoolDomain> pool;
+  std::unique_ptr<WebhooksDomain> webhooks;
+  std::unique_ptr<MeteringDomain> metering;
+  std::unique_ptr<SaasDomain> saas;
+  std::unique_ptr<LifecycleDomain> lifecycle;
+  ~Domains();  // in the reverse order
+};
+// nullptr (the reason printed) when a domain cannot be wired.
+std::unique_ptr<Domains> wire_domains(Platform& platform);
 
 }  // namespace app

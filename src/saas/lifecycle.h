@@ -55,6 +55,8 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "core/result.h"
+#include "saas/flush_usage_job.h"
+#include "saas/health.h"
 #include "saas/outbox.h"
 #include "saas/saas.h"
 #include "saas/types.h"
@@ -76,7 +78,6 @@ class LifecycleStore;
 
 // Job kinds.
 inline constexpr const char* kApplyEventsJob = "saas.apply_events";  // {"event_id"}|{"link_id"}
-inline constexpr const char* kFlushUsageJob = "saas.flush_usage";    // {"link_id"}
 inline constexpr const char* kRefreshEntitlementsJob = "saas.refresh_entitlements";  // {}
 
 // --- AWS, as the domain sees it (implemented in src/app) ----------------------------------------
@@ -242,6 +243,9 @@ class LifecycleService final : public LinkObserver {
                                               const std::string& product_code) const;
   // The events applied to (or superseded by) the link, oldest first.
   core::Result<std::vector<StoredEvent>> events_of_link(const std::string& link_id) const;
+  // For the integration health page: events received per source (and the last one's time), and
+  // events waiting for the buyer to link.
+  core::Status figures(HealthFigures& figures) const;
   core::Result<StoredEvent> event(const std::string& event_id) const;
 
   // LinkObserver: a new link records "linked"; a new link or an added agreement queues the

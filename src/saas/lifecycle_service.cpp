@@ -305,8 +305,8 @@ core::Status LifecycleService::apply(const std::string& event_id) {
               record(tx.transaction(), *out, *link, json{{"status", link_status_name(*to)}}.dump());
             }
             if (*to == LinkStatus::kUnsubscribePending) {
-              auto queued = jobs_.enqueue(tx.transaction(), kFlushUsageJob,
-                                          json{{"link_id", link->id}}.dump());
+              auto queued =
+                  jobs_.enqueue(tx.transaction(), kFlushUsageJob, flush_usage_payload(link->id));
               if (!queued.ok()) return queued.error();
             }
           }
@@ -405,6 +405,14 @@ core::Status LifecycleService::refresh(const std::string& link_id) {
              json{{"entitlements", entitlements_json(*fetched)}}.dump());
     }
     tx.save_marks(link_id, marks, at);
+    return {};
+  });
+}
+
+core::Status LifecycleService::figures(HealthFigures& figures) const {
+  return store_->read([&](LifecycleTx& tx) -> core::Status {
+    figures.events_by_source = tx.events_by_source();
+    figures.events_waiting_for_link = tx.events_waiting();
     return {};
   });
 }

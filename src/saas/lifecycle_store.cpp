@@ -341,6 +341,26 @@ void LifecycleTx::replace_entitlements(const std::string& link_id,
   }
 }
 
+std::vector<SourceFigure> LifecycleTx::events_by_source() {
+  std::vector<SourceFigure> out;
+  query(s_,
+        "SELECT source, COUNT(*), MAX(received_at) FROM saas_lifecycle_events GROUP BY source"
+        " ORDER BY source",
+        {}, [&](const soci::row& r) {
+          out.push_back({.source = string_at(r, 0),
+                         .events = integer_at(r, 1),
+                         .last_at = optional_time(string_at(r, 2))});
+        });
+  return out;
+}
+
+long long LifecycleTx::events_waiting() {
+  long long n = 0;
+  query(s_, "SELECT COUNT(*) FROM saas_lifecycle_events WHERE outcome = 'waiting'", {},
+        [&](const soci::row& r) { n = integer_at(r, 0); });
+  return n;
+}
+
 std::vector<std::string> LifecycleTx::refresh_due(core::TimePoint now, core::TimePoint read_before,
                                                   int limit) {
   std::vector<std::string> out;

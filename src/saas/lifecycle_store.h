@@ -76,6 +76,9 @@ class LifecycleTx {
   void replace_entitlements(const std::string& link_id, const std::vector<Entitlement>& list);
   // Live links of contract products whose entitlements were not read since `read_before`, or
   // whose earliest expiry is not after `now`.
+  // Per source: events received and the last one's received_at.
+  std::vector<SourceFigure> events_by_source();
+  long long events_waiting();
   std::vector<std::string> refresh_due(core::TimePoint now, core::TimePoint read_before, int limit);
 
  private:

@@ -206,12 +206,23 @@ TEST_P(LifecycleTest, ResubscribeBeforeUnsubscribeSuccessIsActiveAgain) {
 TEST_P(LifecycleTest, EventsBeforeTheLinkWaitAndApplyWhenItIsMade) {
   Received early = deliver(sns("subscribe-success", 1));
   EXPECT_EQ(stored(early).outcome, EventOutcome::kWaiting);
+  HealthFigures waiting;
+  ASSERT_TRUE(h_.lifecycle->figures(waiting).ok());
+  EXPECT_EQ(waiting.events_waiting_for_link, 1);
+  ASSERT_TRUE(waiting.events_by_source.has_value());
+  ASSERT_EQ(waiting.events_by_source->size(), 1U);
+  EXPECT_EQ((*waiting.events_by_source)[0].source, "sns");
+  EXPECT_EQ((*waiting.events_by_source)[0].events, 1);
+  EXPECT_TRUE((*waiting.events_by_source)[0].last_at.has_value());
   Link l = link_legacy();
   EXPECT_EQ(status_of(l), LinkStatus::kPending);  // applied by the job the link queued
   h_.drain();
   EXPECT_EQ(status_of(l), LinkStatus::kActive);
   EXPECT_EQ(stored(early).outcome, EventOutcome::kApplied);
   EXPECT_EQ(stored(early).link_id, l.id);
+  HealthFigures applied;
+  ASSERT_TRUE(h_.lifecycle->figures(applied).ok());
+  EXPECT_EQ(applied.events_waiting_for_link, 0);
 }
 
 TEST_P(LifecycleTest, TheSameMessageTwiceIsStoredAndAppliedOnce) {

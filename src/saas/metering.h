@@ -66,6 +66,7 @@
 #include "core/ids.h"
 #include "core/result.h"
 #include "identity/identity_service.h"
+#include "saas/flush_usage_job.h"
 #include "saas/outbox.h"
 #include "saas/types.h"
 #include "saas/usage_meter.h"
@@ -80,7 +81,6 @@ class JobQueue;
 namespace saas {
 
 inline constexpr const char* kMeterJob = "saas.meter";
-inline constexpr const char* kFlushUsageJob = "saas.flush_usage";
 
 struct MeteringSettings {
   // How old a record's timestamp may be: AWS refuses older ones (1 h, later 6 h, now 24 h).

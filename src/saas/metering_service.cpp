@@ -779,11 +779,9 @@ core::Status MeteringService::register_jobs(jobs::JobQueue& queue) {
     return {};
   });
   queue.register_handler(kFlushUsageJob, [this](const jobs::Job& job) -> core::Status {
-    const auto payload = nlohmann::json::parse(job.payload, nullptr, false);
-    if (!payload.is_object() || !payload.contains("link_id") || !payload["link_id"].is_string()) {
-      return core::invalid("saas.flush_usage needs {\"link_id\": \"…\"}.");
-    }
-    auto ran = flush(payload["link_id"].get<std::string>());
+    const auto link_id = flush_usage_link(job.payload);
+    if (!link_id) return core::invalid("saas.flush_usage needs {\"link_id\": \"…\"}.");
+    auto ran = flush(*link_id);
     if (!ran.ok()) {
       if (ran.error().code == core::ErrorCode::kNotFound) return core::invalid(ran.error().message);
       return ran.error();
