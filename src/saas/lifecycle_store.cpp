@@ -5,9 +5,19 @@
 
 #include <stdexcept>
 
+#include "saas/rows_store.h"
+
 namespace saas {
 
 namespace {
+
+using rows::exec;
+using rows::integer_at;
+using rows::optional_time;
+using rows::query;
+using rows::string_at;
+using rows::text;
+using rows::time_of;
 
 constexpr const char* kEventColumns =
     "SELECT id, source, message_id, type, action, product_code, customer_identifier,"
@@ -44,57 +54,6 @@ constexpr const char* kInsertMarks =
     " status_event_id = excluded.status_event_id, agreement_id = excluded.agreement_id,"
     " entitlements_read_at = excluded.entitlements_read_at,"
     " next_expiry = excluded.next_expiry, updated_at = excluded.updated_at";
-
-std::string text(core::TimePoint t) { return core::format_rfc3339(t); }
-std::string text(const std::optional<core::TimePoint>& t) { return t ? text(*t) : std::string(); }
-
-core::TimePoint time_of(const std::string& value) {
-  const auto t = core::parse_rfc3339(value);
-  if (!t) throw std::runtime_error("saas: malformed time in the database: " + value);
-  return *t;
-}
-std::optional<core::TimePoint> optional_time(const std::string& value) {
-  if (value.empty()) return std::nullopt;
-  return time_of(value);
-}
-
-long long integer_at(const soci::row& r, size_t i) {
-  switch (r.get_properties(i).get_data_type()) {
-    case soci::dt_integer: return r.get<int>(i);
-    case soci::dt_long_long: return r.get<long long>(i);
-    case soci::dt_unsigned_long_long: return static_cast<long long>(r.get<unsigned long long>(i));
-    case soci::dt_double: return static_cast<long long>(r.get<double>(i));
-    case soci::dt_string: return std::stoll(r.get<std::string>(i));
-    default: throw std::runtime_error("saas: unexpected column type for an integer");
-  }
-}
-std::string string_at(const soci::row& r, size_t i) { return r.get<std::string>(i, ""); }
-
-template <typename OnRow>
-void query(soci::session& s, const std::string& sql, std::vector<std::string> params,
-           OnRow&& on_row) {
-  soci::row row;
-  soci::statement st(s);
-  st.exchange(soci::into(row));
-  for (std::string& p : params) st.exchange(soci::use(p));
-  st.alloc();
-  st.prepare(sql);
-  st.define_and_bind();
-  if (!st.execute(true)) return;
-  do {
-    on_row(row);
-  } while (st.fetch());
-}
-
-long long exec(soci::session& s, const std::string& sql, std::vector<std::string> params) {
-  soci::statement st(s);
-  for (std::string& p : params) st.exchange(soci::use(p));
-  st.alloc();
-  st.prepare(sql);
-  st.define_and_bind();
-  st.execute(true);
-  return st.get_affected_rows();
-}
 
 StoredEvent event_from(const soci::row& r) {
   StoredEvent e;
