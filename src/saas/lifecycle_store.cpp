@@ -11,13 +11,7 @@ namespace saas {
 
 namespace {
 
-using rows::exec;
-using rows::integer_at;
-using rows::optional_time;
-using rows::query;
-using rows::string_at;
-using rows::text;
-using rows::time_of;
+using namespace rows;  // the helpers every saas store shares
 
 constexpr const char* kEventColumns =
     "SELECT id, source, message_id, type, action, product_code, customer_identifier,"
@@ -34,10 +28,6 @@ constexpr const char* kSetOutcome =
     "UPDATE saas_lifecycle_events SET outcome = :outcome, link_id = :link_id, change = :change,"
     " processed_at = :at WHERE id = :id";
 
-constexpr const char* kLinkColumns =
-    "SELECT l.id, l.org_id, l.product_code, l.registration_id, l.customer_identifier,"
-    " l.customer_aws_account_id, l.license_arn, l.offer_type, l.status, l.free_trial_ends_at,"
-    " l.linked_by_user_id, l.created_at, l.updated_at FROM saas_links l";
 constexpr const char* kLiveFirst =
     " ORDER BY CASE WHEN l.status IN ('cancelled', 'failed') THEN 1 ELSE 0 END,"
     " l.created_at DESC, l.id DESC";
@@ -78,26 +68,6 @@ StoredEvent event_from(const soci::row& r) {
   e.processed_at = optional_time(string_at(r, 16));
   e.event.body = string_at(r, 17);
   return e;
-}
-
-Link link_from(const soci::row& r) {
-  Link l;
-  l.id = string_at(r, 0);
-  l.org_id = string_at(r, 1);
-  l.product_code = string_at(r, 2);
-  l.registration_id = string_at(r, 3);
-  l.customer_identifier = string_at(r, 4);
-  l.customer_aws_account_id = string_at(r, 5);
-  l.license_arn = string_at(r, 6);
-  l.offer_type = string_at(r, 7);
-  const auto status = parse_link_status(string_at(r, 8));
-  if (!status) throw std::runtime_error("saas: unknown link status: " + string_at(r, 8));
-  l.status = *status;
-  l.free_trial_ends_at = optional_time(string_at(r, 9));
-  l.linked_by_user_id = string_at(r, 10);
-  l.created_at = time_of(string_at(r, 11));
-  l.updated_at = time_of(string_at(r, 12));
-  return l;
 }
 
 const char* kind_name(EntitlementValueKind kind) {

@@ -12,13 +12,7 @@ namespace saas {
 
 namespace {
 
-using rows::exec;
-using rows::integer_at;
-using rows::optional_time;
-using rows::query;
-using rows::string_at;
-using rows::text;
-using rows::time_of;
+using namespace rows;  // the helpers every saas store shares
 
 // Every statement of metering, as portable SQL. Parameters are bound in the order they appear.
 

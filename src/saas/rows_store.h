@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "saas/types.h"
 
 namespace saas::rows {
 
@@ -71,6 +72,33 @@ inline long long exec(soci::session& s, const std::string& sql, std::vector<std:
   st.define_and_bind();
   st.execute(true);
   return st.get_affected_rows();
+}
+
+// A link's columns (table alias `l`), in the order link_from reads them.
+inline constexpr const char* kLinkColumns =
+    "SELECT l.id, l.org_id, l.product_code, l.registration_id, l.customer_identifier,"
+    " l.customer_aws_account_id, l.license_arn, l.offer_type, l.status, l.free_trial_ends_at,"
+    " l.linked_by_user_id, l.created_at, l.updated_at FROM saas_links l";
+
+inline Link link_from(const soci::row& r) {
+  Link l;
+  l.id = string_at(r, 0);
+  l.org_id = string_at(r, 1);
+  l.product_code = string_at(r, 2);
+  l.registration_id = string_at(r, 3);
+  l.customer_identifier = string_at(r, 4);
+  l.customer_aws_account_id = string_at(r, 5);
+  l.license_arn = string_at(r, 6);
+  l.offer_type = string_at(r, 7);
+  const auto status = parse_link_status(string_at(r, 8));
+  if (!status)
+    throw std::runtime_error("saas: unknown link status in the database: " + string_at(r, 8));
+  l.status = *status;
+  l.free_trial_ends_at = optional_time(string_at(r, 9));
+  l.linked_by_user_id = string_at(r, 10);
+  l.created_at = time_of(string_at(r, 11));
+  l.updated_at = time_of(string_at(r, 12));
+  return l;
 }
 
 }  // namespace saas::rows

@@ -12,13 +12,7 @@ namespace saas {
 
 namespace {
 
-using rows::exec;
-using rows::integer_at;
-using rows::optional_time;
-using rows::query;
-using rows::string_at;
-using rows::text;
-using rows::time_of;
+using namespace rows;  // the helpers every saas store shares
 
 // Every statement of the domain, as portable SQL. Parameters are bound in the order they appear.
 
@@ -127,10 +121,7 @@ constexpr const char* kListAfter =
 constexpr const char* kListOrder = " ORDER BY r.landed_at DESC, r.id DESC LIMIT {}";
 
 // --- Links ---
-constexpr const char* kLinkColumns =
-    "SELECT id, org_id, product_code, registration_id, customer_identifier,"
-    " customer_aws_account_id, license_arn, offer_type, status, free_trial_ends_at,"
-    " linked_by_user_id, created_at, updated_at FROM saas_links";
+// (rows::kLinkColumns: the columns, table alias l.)
 constexpr const char* kLinkById = " WHERE id = :id";
 constexpr const char* kLiveLinkOfBuyer =
     " WHERE product_code = :code AND buyer_key = :buyer_key"
@@ -200,24 +191,6 @@ Registration registration_from(const soci::row& r) {
   g.expires_at = time_of(string_at(r, 17));
   g.updated_at = time_of(string_at(r, 18));
   return g;
-}
-
-Link link_from(const soci::row& r) {
-  Link l;
-  l.id = string_at(r, 0);
-  l.org_id = string_at(r, 1);
-  l.product_code = string_at(r, 2);
-  l.registration_id = string_at(r, 3);
-  l.customer_identifier = string_at(r, 4);
-  l.customer_aws_account_id = string_at(r, 5);
-  l.license_arn = string_at(r, 6);
-  l.offer_type = string_at(r, 7);
-  l.status = parsed<LinkStatus>(string_at(r, 8), parse_link_status, "link status");
-  l.free_trial_ends_at = optional_time(string_at(r, 9));
-  l.linked_by_user_id = string_at(r, 10);
-  l.created_at = time_of(string_at(r, 11));
-  l.updated_at = time_of(string_at(r, 12));
-  return l;
 }
 
 std::optional<Registration> one_registration(soci::session& s, const std::string& sql,
