@@ -22,17 +22,17 @@ inline constexpr aws::RetrySettings kMeterRetry = {.max_attempts = 4,
 class MarketplaceUsageMeter final : public saas::UsageMeter {
  public:
   // `credentials` null: no seller credentials; every call answers unavailable saying so.
-  // `abort_after_call_for_test`: the process aborts right after a call took effect, before its
-  // answer is returned (MARKETLINK_TEST_ABORT_AFTER_METER, for crash tests only).
+  // `kill_after_call_for_test`: the process kills itself with SIGKILL right after a call took
+  // effect, before its answer is returned (MARKETLINK_TEST_KILL_AFTER_METER, crash tests only).
   MarketplaceUsageMeter(const aws::ClientContext& context,
                         std::shared_ptr<aws::CredentialsProvider> credentials,
-                        aws::ClientSettings settings, bool abort_after_call_for_test = false);
+                        aws::ClientSettings settings, bool kill_after_call_for_test = false);
 
   core::Result<saas::MeterAnswer> meter(const saas::MeterBatch& batch) override;
 
  private:
   std::unique_ptr<aws::AwsClient> client_;
-  bool abort_after_call_;
+  bool kill_after_call_;
 };
 
 }  // namespace app

@@ -268,8 +268,8 @@ saas::MeteringSettings metering_settings(const core::Config& config) {
 
 MeteringDomain::MeteringDomain(Platform& p, IdentityDomain& identity, saas::Outbox* outbox)
     : meter(p.aws_context, p.seller_credentials, p.aws_settings,
-            std::getenv("MARKETLINK_TEST_ABORT_AFTER_METER") != nullptr &&
-                std::string_view(std::getenv("MARKETLINK_TEST_ABORT_AFTER_METER")) == "1"),
+            std::getenv("MARKETLINK_TEST_KILL_AFTER_METER") != nullptr &&
+                std::string_view(std::getenv("MARKETLINK_TEST_KILL_AFTER_METER")) == "1"),
       service(p.database(), p.clock, p.ids, identity.service, meter, outbox,
               metering_settings(p.config)) {}
 

@@ -121,7 +121,7 @@ class MeteringProcessTest : public ::testing::TestWithParam<db::testing::TestBac
     test_db_.reset();
     for (const char* v : {"MARKETLINK_AWS_ENDPOINT", "MARKETLINK_SELLER_ACCESS_KEY_ID",
                           "MARKETLINK_SELLER_SECRET_ACCESS_KEY", "MARKETLINK_OUTBOX_DIR",
-                          "MARKETLINK_JOB_WORKERS", "MARKETLINK_TEST_ABORT_AFTER_METER"}) {
+                          "MARKETLINK_JOB_WORKERS", "MARKETLINK_TEST_KILL_AFTER_METER"}) {
       unsetenv(v);
     }
     std::filesystem::remove_all(dir_);
@@ -316,9 +316,9 @@ TEST_P(MeteringProcessTest, MetersEachHourOnceUnderThrottlingAndAfterACrash) {
       core::TimePoint(std::chrono::floor<std::chrono::hours>(now.time_since_epoch()));
   post_usage("cora", 9, this_hour - std::chrono::minutes(30), "u-4");
   const size_t calls_before = batch_calls();
-  setenv("MARKETLINK_TEST_ABORT_AFTER_METER", "1", 1);
-  EXPECT_EQ(cli("saas meter"), 128 + SIGABRT) << last_output_;
-  unsetenv("MARKETLINK_TEST_ABORT_AFTER_METER");
+  setenv("MARKETLINK_TEST_KILL_AFTER_METER", "1", 1);
+  EXPECT_EQ(cli("saas meter"), 128 + SIGKILL) << last_output_;
+  unsetenv("MARKETLINK_TEST_KILL_AFTER_METER");
   ASSERT_EQ(cli("saas meter"), 0) << last_output_;
   EXPECT_EQ(batch_calls(), calls_before + 2);
   records = records_of(cora);
@@ -337,21 +337,21 @@ TEST_P(MeteringProcessTest, MetersEachHourOnceUnderThrottlingAndAfterACrash) {
   EXPECT_EQ(state, "billed");
   EXPECT_EQ(submissions, "2");
 
-  // 3b. The same with the server: it aborts right after the call made by POST
+  // 3b. The same with the server: it is killed (SIGKILL) right after the call made by POST
   // /api/v1/metering/run; restarted, it resubmits the same quantity, counted once.
   const std::string erin = buyer("erin", "222200000005", std::chrono::hours(1));
   post_usage("erin", 6, this_hour - std::chrono::minutes(20), "u-6");
   const size_t calls_then = batch_calls();
   server_.reset();
-  setenv("MARKETLINK_TEST_ABORT_AFTER_METER", "1", 1);
+  setenv("MARKETLINK_TEST_KILL_AFTER_METER", "1", 1);
   std::string error;
   auto crashing = ServerProcess::start(db_, {}, error);
-  unsetenv("MARKETLINK_TEST_ABORT_AFTER_METER");
+  unsetenv("MARKETLINK_TEST_KILL_AFTER_METER");
   ASSERT_TRUE(crashing) << error;
   server_.emplace(std::move(*crashing));
   const HttpReply lost = api("POST", "/api/v1/metering/run", "");
   EXPECT_EQ(lost.status, 0) << "the server answered: " << lost.body;
-  EXPECT_EQ(server_->wait_exit(std::chrono::seconds(20)), 128 + SIGABRT);
+  EXPECT_EQ(server_->wait_exit(std::chrono::seconds(20)), 128 + SIGKILL);
   auto restarted = ServerProcess::start(db_, {}, error);
   ASSERT_TRUE(restarted) << error;
   server_.emplace(std::move(*restarted));
