@@ -183,6 +183,15 @@ int run_cli(int argc, char** argv) {
       "Print a new random key for MARKETLINK_SECRET_KEY (it encrypts stored AWS secrets; every "
       "instance needs the same one, and changing it means entering the secrets again).");
 
+  auto* secrets_cmd = cli.add_subcommand("secrets", "Manage stored secrets.");
+  secrets_cmd->require_subcommand(1);
+  auto* secrets_rotate = secrets_cmd->add_subcommand(
+      "rotate",
+      "Re-seal every stored secret (providers' AWS keys, webhook signing secrets) under the first "
+      "key of MARKETLINK_SECRET_KEY, opening them with any key given; then the older keys can be "
+      "dropped (docs/security.md).");
+  add_db_flag(secrets_rotate, flags);
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -227,6 +236,7 @@ int run_cli(int argc, char** argv) {
     return serve(c, sandbox);
   }
   if (migrate_cmd->parsed()) return migrate_database(c);
+  if (secrets_rotate->parsed()) return rotate_secrets(c);
   if (pool_import_cmd->parsed()) return import_pool(c, pool_import);
   if (saas_meter_cmd->parsed()) return run_metering(c);
   if (user_create->parsed()) return create_user(c, user_args, std::cin);

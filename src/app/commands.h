@@ -81,4 +81,9 @@ int import_pool(const core::Config& config, const PoolImportOptions& options);
 // does, and prints a summary. Exit code 1 when sending stopped early (throttling, AWS down).
 int run_metering(const core::Config& config);
 
+// `marketlink secrets rotate`: re-seals every stored secret under the first secret key and prints
+// what it did. Exit code 1 when a secret opens with none of the keys given (nothing else is lost:
+// the others are re-sealed).
+int rotate_secrets(const core::Config& config);
+
 }  // namespace app

@@ -10,7 +10,6 @@ namespace app {
 namespace {
 
 constexpr const char* kLoadedKey = "sandbox.webhooks";
-constexpr const char* kSecretKey = "sandbox.webhook_secret";  // sealed
 
 }  // namespace
 
@@ -19,7 +18,7 @@ void add_sandbox_webhook_receiver(Platform& platform) {
   platform.router.post(kSandboxWebhookReceiverPath, [p](http::Request& r) {
     const std::string* signature = r.header(saas::kWebhookSignatureHeader);
     SettingsStore settings(p->database(), p->clock);
-    auto sealed = settings.get(kSecretKey);
+    auto sealed = settings.get(kSandboxWebhookSecretSetting);
     std::string secret;
     if (sealed.ok() && *sealed && p->secrets) {
       if (auto opened = p->secrets->open(**sealed); opened.ok()) secret = *opened;
@@ -66,7 +65,9 @@ core::Status load_sandbox_webhooks(Platform& platform, IdentityDomain& identity,
                   saas::OutboxEvent::kEntitlementsChanged, saas::OutboxEvent::kMeteringFailed}},
       identity::Actor::system());
   if (!created.ok()) return created.error();
-  if (auto s = settings.set(kSecretKey, platform.secrets->seal(created->secret)); !s.ok()) return s;
+  if (auto s = settings.set(kSandboxWebhookSecretSetting, platform.secrets->seal(created->secret));
+      !s.ok())
+    return s;
   // Due once the hub listens (it starts right after the demo data is in).
   if (auto sent = webhooks.service.send_test(created->endpoint.id, std::chrono::seconds(2));
       !sent.ok()) {

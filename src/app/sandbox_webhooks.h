@@ -14,6 +14,8 @@
 namespace app {
 
 inline constexpr const char* kSandboxWebhookReceiverPath = "/sandbox/webhook-receiver";
+// The setting holding the demo endpoint's signing secret, sealed.
+inline constexpr const char* kSandboxWebhookSecretSetting = "sandbox.webhook_secret";
 
 void add_sandbox_webhook_receiver(Platform& platform);
 core::Status load_sandbox_webhooks(Platform& platform, IdentityDomain& identity,

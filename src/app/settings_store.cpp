@@ -38,4 +38,13 @@ core::Status SettingsStore::set(const std::string& key, const std::string& value
   });
 }
 
+identity::SealedColumn sealed_setting(std::string what, const std::string& key) {
+  return {.what = std::move(what),
+          .table = "app_settings",
+          .key_column = "key",
+          .column = "value",
+          .filter_column = "key",
+          .filter_value = key};
+}
+
 }  // namespace app

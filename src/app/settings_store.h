@@ -8,6 +8,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "db/database.h"
+#include "identity/sealed_secrets.h"
 
 namespace app {
 
@@ -25,5 +26,8 @@ class SettingsStore {
   db::Database& database_;
   const core::Clock& clock_;
 };
+
+// The setting `key`, whose value is sealed, for `marketlink secrets rotate`.
+identity::SealedColumn sealed_setting(std::string what, const std::string& key);
 
 }  // namespace app

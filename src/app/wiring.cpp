@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "app/openapi_route.h"
 #include "app/system_routes.h"
@@ -54,7 +55,10 @@ core::Result<std::optional<identity::SecretBox>> load_secret_box(const core::Con
   if (text.empty() && !file.empty()) {
     std::ifstream in(file);
     if (!in) return core::invalid("The secret key file " + file + " cannot be read.");
-    std::getline(in, text);
+    // One key per line, the sealing key first.
+    std::stringstream all;
+    all << in.rdbuf();
+    text = all.str();
   }
   if (text.empty()) return std::optional<identity::SecretBox>();
   auto box = identity::SecretBox::from_key_text(text);

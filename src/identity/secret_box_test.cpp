@@ -13,7 +13,7 @@ TEST(SecretBox, SealsAndOpensWithTheSameKey) {
   auto box = SecretBox::from_key_text(kHexKey);
   ASSERT_TRUE(box.ok()) << box.error().message;
   const std::string sealed = box->seal("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY");
-  EXPECT_TRUE(sealed.starts_with("v1:"));
+  EXPECT_TRUE(sealed.starts_with("v2:" + box->key_ids().front() + ":"));
   EXPECT_EQ(sealed.find("wJalr"), std::string::npos);
   auto opened = box->open(sealed);
   ASSERT_TRUE(opened.ok()) << opened.error().message;
@@ -64,6 +64,72 @@ TEST(SecretBox, AnotherKeyOrAlteredTextCannotOpen) {
   EXPECT_EQ(box->open(altered).error().slug, "secret_unreadable");
   EXPECT_EQ(box->open("plain text").error().slug, "secret_unreadable");
   EXPECT_EQ(box->open("v1:").error().slug, "secret_unreadable");
+  EXPECT_EQ(box->open("v2:").error().slug, "secret_unreadable");
+  // Another key's id: the message names the missing key.
+  const auto missing = box->open(other->seal("secret"));
+  EXPECT_EQ(missing.error().slug, "secret_unreadable");
+  EXPECT_NE(missing.error().message.find(other->key_ids().front()), std::string::npos);
+}
+
+constexpr const char* kOtherKey =
+    "1f1e1d1c1b1a191817161514131211100f0e0d0c0b0a09080706050403020100";
+
+TEST(SecretBox, TheFirstKeySealsAndEveryKeyOpens) {
+  auto old_key = SecretBox::from_key_text(kHexKey);
+  auto rotated = SecretBox::from_key_text(std::string(kOtherKey) + "," + kHexKey);
+  auto in_file = SecretBox::from_key_text(std::string(kOtherKey) + "\n" + kHexKey + "\n");
+  ASSERT_TRUE(old_key.ok() && rotated.ok() && in_file.ok());
+  EXPECT_EQ(rotated->key_ids(), in_file->key_ids());
+  ASSERT_EQ(rotated->key_ids().size(), 2u);
+  EXPECT_EQ(rotated->key_ids()[1], old_key->key_ids()[0]);
+  // What the old key sealed opens; what the rotated box seals names the new key.
+  const std::string before = old_key->seal("secret");
+  EXPECT_EQ(*rotated->open(before), "secret");
+  const std::string after = rotated->seal("secret");
+  EXPECT_EQ(SecretBox::key_id_of(after), rotated->key_ids()[0]);
+  EXPECT_EQ(SecretBox::key_id_of(before), old_key->key_ids()[0]);
+  EXPECT_EQ(old_key->open(after).error().slug, "secret_unreadable");
+}
+
+TEST(SecretBox, ResealsOnlyWhatAnotherKeySealed) {
+  auto old_key = SecretBox::from_key_text(kHexKey);
+  auto rotated = SecretBox::from_key_text(std::string(kOtherKey) + " " + kHexKey);
+  ASSERT_TRUE(old_key.ok() && rotated.ok());
+  auto resealed = rotated->reseal(old_key->seal("wJalr-secret"));
+  ASSERT_TRUE(resealed.ok()) << resealed.error().message;
+  ASSERT_TRUE(resealed->has_value());
+  EXPECT_EQ(SecretBox::key_id_of(**resealed), rotated->key_ids()[0]);
+  EXPECT_EQ(*rotated->open(**resealed), "wJalr-secret");
+  auto again = rotated->reseal(**resealed);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->has_value());
+  auto other = SecretBox::from_key_text(SecretBox::generate_key_text());
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(rotated->reseal(other->seal("x")).error().slug, "secret_unreadable");
+}
+
+// Text sealed before key ids ("v1:" + base64 of nonce and ciphertext) still opens, and is
+// re-sealed under a key id.
+TEST(SecretBox, OpensTextSealedBeforeKeyIds) {
+  auto box = SecretBox::from_key_text(kHexKey);
+  ASSERT_TRUE(box.ok());
+  const std::string sealed = box->seal("legacy");
+  const std::string legacy = "v1:" + sealed.substr(sealed.rfind(':') + 1);
+  EXPECT_EQ(SecretBox::key_id_of(legacy), "");
+  EXPECT_EQ(*box->open(legacy), "legacy");
+  auto resealed = box->reseal(legacy);
+  ASSERT_TRUE(resealed.ok() && resealed->has_value());
+  EXPECT_EQ(SecretBox::key_id_of(**resealed), box->key_ids()[0]);
+}
+
+TEST(SecretBox, RefusesAKeyGivenTwiceAndNamesAMalformedOneByPosition) {
+  auto twice = SecretBox::from_key_text(std::string(kHexKey) + "," + kHexKey);
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().slug, "invalid_secret_key");
+  auto second = SecretBox::from_key_text(std::string(kHexKey) + ",nonsense-key");
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().message.find("Secret key 2"), std::string::npos);
+  EXPECT_EQ(second.error().message.find("nonsense"), std::string::npos);
 }
 
 TEST(SecretBox, GeneratedKeysAreValidAndDistinct) {

@@ -41,6 +41,7 @@
 #include "core/clock.h"
 #include "core/result.h"
 #include "identity/audit_log.h"
+#include "identity/sealed_secrets.h"
 #include "identity/secret_box.h"
 #include "pool/pool.h"
 
@@ -166,5 +167,8 @@ class AwsAccess {
   AwsAccessSettings settings_;
   std::unique_ptr<AwsAccessStore> store_;
 };
+
+// Where providers' secret access keys are stored sealed, for `marketlink secrets rotate`.
+identity::SealedColumn sealed_aws_secrets();
 
 }  // namespace pool

@@ -153,4 +153,11 @@ std::vector<std::string> AwsAccessTx::providers_checking() {
   return out;
 }
 
+identity::SealedColumn sealed_aws_secrets() {
+  return {.what = "providers' AWS secret keys",
+          .table = "pool_aws_access",
+          .key_column = "provider_org_id",
+          .column = "secret_sealed"};
+}
+
 }  // namespace pool

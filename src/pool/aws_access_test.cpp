@@ -153,7 +153,7 @@ TEST_P(AwsAccessTest, SavesKeysWithTheSecretSealedAndNeverShown) {
     return core::Status();
   });
   ASSERT_TRUE(read.ok());
-  EXPECT_TRUE(sealed.starts_with("v1:"));
+  EXPECT_TRUE(sealed.starts_with("v2:"));
   EXPECT_EQ(sealed.find(kSecret), std::string::npos);
   auto credentials = access_->credentials(kAcme);
   ASSERT_TRUE(credentials.ok());

@@ -254,4 +254,11 @@ WebhookFigures WebhookStore::figures(db::Tx& tx) {
   return f;
 }
 
+identity::SealedColumn sealed_webhook_secrets() {
+  return {.what = "webhook signing secrets",
+          .table = "saas_webhook_endpoints",
+          .key_column = "id",
+          .column = "secret_sealed"};
+}
+
 }  // namespace saas

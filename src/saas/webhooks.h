@@ -44,6 +44,7 @@
 #include "core/ids.h"
 #include "core/result.h"
 #include "identity/audit_log.h"
+#include "identity/sealed_secrets.h"
 #include "identity/secret_box.h"
 #include "identity/types.h"
 #include "saas/outbox.h"
@@ -222,5 +223,8 @@ class WebhookService final : public Outbox {
   identity::AuditLog& audit_;
   WebhookSettings settings_;
 };
+
+// Where endpoints' signing secrets are stored sealed, for `marketlink secrets rotate`.
+identity::SealedColumn sealed_webhook_secrets();
 
 }  // namespace saas
