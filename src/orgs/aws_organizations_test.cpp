@@ -302,6 +302,20 @@ TEST_P(AwsOrganizationsTest, EachFailingCheckSavesNothingAndSaysWhy) {
   }
 }
 
+TEST_P(AwsOrganizationsTest, AFailedSetUpCanBeCheckedAgainAndCompletes) {
+  aws_.fail_bucket_creation = true;
+  const PreflightError failed = failing_add();
+  EXPECT_EQ(failed.checks.back().name, "setup");
+  EXPECT_EQ(stored(), 0u);
+  // The organization made before the failure is this account's own now: the checks pass.
+  aws_.fail_bucket_creation = false;
+  const AwsOrganization o = link();
+  EXPECT_EQ(o.aws_organization_id, "o-created01");
+  EXPECT_FALSE(o.created_organization) << "it existed at the second attempt";
+  EXPECT_EQ(aws_.organizations_created, 1);
+  EXPECT_EQ(stored(), 1u);
+}
+
 TEST_P(AwsOrganizationsTest, FieldErrorsComeTogetherWithoutAskingAws) {
   NewAwsOrganization bad{.account_id = "12345",
                          .region = "mars-1",
