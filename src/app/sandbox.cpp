@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "app/sandbox_data.h"
+#include "app/sandbox_orgs.h"
 #include "app/sandbox_pool.h"
 #include "app/sandbox_saas.h"
 #include "app/settings_store.h"
@@ -32,6 +33,10 @@ std::unique_ptr<sim::SimServer> start_sandbox_simulator(const SandboxOptions& op
     return nullptr;
   }
   if (auto loaded = load_simulator_pool_data(server->simulator()); !loaded.ok()) {
+    fmt::print(stderr, "marketlink: simulator: {}\n", loaded.error().message);
+    return nullptr;
+  }
+  if (auto loaded = load_simulator_orgs_data(server->simulator()); !loaded.ok()) {
     fmt::print(stderr, "marketlink: simulator: {}\n", loaded.error().message);
     return nullptr;
   }
@@ -96,6 +101,11 @@ void print_sandbox_guide(const std::string& url, const std::string& mail_transpo
       "  status, one stuck in provisioning; AWS access and the access check under \"AWS access\"\n"
       "  (Demo Provider's simulated AWS account {8}, sandbox-only key {9}).\n"
       "\n"
+      "  AWS organizations: {0}/marketplaces/MP-0000/settings/aws (as admin@…):\n"
+      "  the simulated management account {10} (sandbox-only key {11}) linked through the\n"
+      "  pre-flight checks, with its billing bucket and Cost and Usage Report; add another\n"
+      "  simulated account there (the simulator's control API makes one: docs/simulator.md).\n"
+      "\n"
       "  Health: {0}/healthz   Readiness: {0}/readyz   Metrics: {0}/metrics\n"
       "\n"
       "  Selling on AWS Marketplace:\n"
@@ -121,7 +131,7 @@ void print_sandbox_guide(const std::string& url, const std::string& mail_transpo
       "  Everything stays on this machine; AWS is simulated. Press Ctrl+C to stop.\n\n",
       url, kDemoPassword, users, mail_transport, sim_url, demo_buyers().front().account_id,
       sim::kSellerAccountId, sim::kSellerAccessKeyId, kDemoProviderAwsAccountId,
-      kDemoProviderAccessKeyId);
+      kDemoProviderAccessKeyId, kDemoMarketplaceAwsAccountId, kDemoMarketplaceAccessKeyId);
 }
 
 }  // namespace app

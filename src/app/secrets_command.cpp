@@ -10,13 +10,15 @@
 #include "app/wiring.h"
 #include "core/log.h"
 #include "identity/sealed_secrets.h"
+#include "orgs/aws_organizations.h"
 #include "pool/aws_access.h"
 #include "saas/webhooks.h"
 
 namespace app {
 
 std::vector<identity::SealedColumn> sealed_columns() {
-  return {pool::sealed_aws_secrets(), saas::sealed_webhook_secrets(),
+  return {pool::sealed_aws_secrets(), orgs::sealed_organization_secrets(),
+          saas::sealed_webhook_secrets(),
           sealed_setting("the sandbox's webhook secret", kSandboxWebhookSecretSetting)};
 }
 

@@ -5,6 +5,7 @@
 
 #include "app/commands.h"
 #include "app/sandbox.h"
+#include "app/sandbox_orgs.h"
 #include "app/sandbox_webhooks.h"
 #include "app/schema.h"
 #include "app/wiring.h"
@@ -168,6 +169,11 @@ int serve(const core::Config& config, const SandboxOptions& sandbox) {
                                         *domains->saas, simulator->url());
         !loaded.ok()) {
       fmt::print(stderr, "marketlink: demo data: {}\n", loaded.error().message);
+      return 1;
+    }
+    if (auto loaded = load_orgs_demo_data(domains->orgs->organizations, domains->orgs->aws);
+        !loaded.ok()) {
+      fmt::print(stderr, "marketlink: demo AWS organization: {}\n", loaded.error().message);
       return 1;
     }
     add_sandbox_webhook_receiver(*platform);

@@ -15,6 +15,7 @@
 #include "app/system_routes.h"
 #include "core/log.h"
 #include "web/identity/identity_routes.h"
+#include "web/orgs/orgs_routes.h"
 #include "web/pool/pool_routes.h"
 #include "web/saas/metering_routes.h"
 #include "web/saas/saas_routes.h"
@@ -207,6 +208,22 @@ std::unique_ptr<PoolDomain> wire_pool(Platform& platform, IdentityDomain& identi
   return domain;
 }
 
+OrgsDomain::OrgsDomain(Platform& p, IdentityDomain& identity)
+    : aws(p.aws_context, p.aws_settings),
+      organizations(p.database(), p.clock, p.ids, aws, identity.audit,
+                    p.secrets ? &*p.secrets : nullptr) {}
+
+std::unique_ptr<OrgsDomain> wire_orgs(Platform& platform, IdentityDomain& identity) {
+  auto domain = std::make_unique<OrgsDomain>(platform, identity);
+  if (auto added = web::add_orgs_routes(platform.router, *platform.pages, identity.auth,
+                                        domain->organizations);
+      !added.ok()) {
+    fmt::print(stderr, "marketlink: {}\n", added.error().message);
+    return nullptr;
+  }
+  return domain;
+}
+
 SaasDomain::SaasDomain(Platform& p, IdentityDomain& identity)
     : resolver(p.aws_context, p.seller_credentials, p.aws_settings),
       service(p.database(), p.clock, p.ids, resolver, identity.service, *p.mail, identity.audit,
@@ -315,6 +332,7 @@ Domains::~Domains() {
   saas.reset();
   metering.reset();
   webhooks.reset();
+  orgs.reset();
   pool.reset();
   identity.reset();
 }
@@ -324,6 +342,7 @@ std::unique_ptr<Domains> wire_domains(Platform& platform) {
   wire_system(platform);
   if (!(d->identity = wire_identity(platform))) return nullptr;
   if (!(d->pool = wire_pool(platform, *d->identity))) return nullptr;
+  if (!(d->orgs = wire_orgs(platform, *d->identity))) return nullptr;
   if (!(d->webhooks = wire_webhooks(platform, *d->identity))) return nullptr;
   if (!(d->metering =
             wire_metering(platform, *d->identity, &d->webhooks->service, &d->webhooks->health))) {

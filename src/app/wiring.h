@@ -16,6 +16,7 @@
 #include "app/marketplace_lifecycle.h"
 #include "app/marketplace_organizations.h"
 #include "app/marketplace_usage_meter.h"
+#include "app/organizations_aws.h"
 #include "app/provider_aws.h"
 #include "aws/aws_client.h"
 #include "aws/curl_transport.h"
@@ -29,6 +30,7 @@
 #include "identity/secret_box.h"
 #include "jobs/job_queue.h"
 #include "mail/mail.h"
+#include "orgs/aws_organizations.h"
 #include "pool/aws_access.h"
 #include "pool/pool.h"
 #include "saas/health.h"
@@ -95,6 +97,14 @@ struct PoolDomain {
 };
 std::unique_ptr<PoolDomain> wire_pool(Platform& platform, IdentityDomain& identity);
 
+// Marketplaces' AWS organizations: settings, pre-flight checks, billing set-up; their routes.
+struct OrgsDomain {
+  OrgsDomain(Platform& platform, IdentityDomain& identity);
+  OrganizationsAwsClient aws;
+  orgs::AwsOrganizations organizations;
+};
+std::unique_ptr<OrgsDomain> wire_orgs(Platform& platform, IdentityDomain& identity);
+
 // Selling on AWS Marketplace: products, the buyer's landing and onboarding, links; its routes.
 struct SaasDomain {
   SaasDomain(Platform& platform, IdentityDomain& identity);
@@ -158,6 +168,7 @@ void wire_system(Platform& platform);
 struct Domains {
   std::unique_ptr<IdentityDomain> identity;
   std::unique_ptr<PoolDomain> pool;
+  std::unique_ptr<OrgsDomain> orgs;
   std::unique_ptr<WebhooksDomain> webhooks;
   std::unique_ptr<MeteringDomain> metering;
   std::unique_ptr<SaasDomain> saas;

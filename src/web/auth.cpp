@@ -262,7 +262,14 @@ std::optional<http::Response> Auth::admit(Need need, const std::vector<identity:
   if (need == Need::kSession && !ctx.user) return sign_in_first("Sign in to continue.");
   if (need == Need::kMember || need == Need::kAdmin) {
     const core::Error missing = core::not_found("There is nothing at this address.");
+    // {org} names an organization by id or slug; {mp} a marketplace by its marketplace id.
     const std::string& key = request.param("org");
+    const std::string& marketplace = request.param("mp");
+    const auto org_matches = [&](const identity::Organization& org, const std::string&) {
+      if (!key.empty()) return web::org_matches(org, key);
+      return !marketplace.empty() && org.kind == identity::OrgKind::kMarketplace &&
+             org.marketplace_id == marketplace;
+    };
     if (ctx.token) {
       if (!org_matches(ctx.token->org, key)) return fail(missing);
       ctx.org = ctx.token->org;

@@ -11,6 +11,8 @@
 //  - {org} routes (member/admin) answer 404 when the organization does not exist, is of another
 //    kind than the route allows, or the caller does not belong to it — exactly alike, so another
 //    tenant's resources cannot be told from missing ones. A member on an admin route gets 403.
+//    Routes with {mp} instead of {org} name the marketplace organization whose marketplace id
+//    is {mp} ("MP-0000"), under the same rules.
 //  - No credentials on a route that needs them (signed_in, member, admin): browsers are sent to
 //    /login?next=…, API clients get 401 — before any CSRF check, whatever the method. An unknown
 //    or revoked bearer token is 401 on every route.

@@ -22,6 +22,29 @@
   document.querySelectorAll("[data-select-on-focus]").forEach(function (input) {
     input.addEventListener("focus", function () { input.select(); });
   });
+  // The e-mail pattern of an AWS organization: its two example addresses follow what is typed
+  // (the server shows them for the pattern it last saw).
+  document.querySelectorAll("[data-email-pattern]").forEach(function (input) {
+    var form = input.closest("form");
+    var list = form && form.querySelector("[data-email-examples]");
+    var shown = form && form.querySelector("[data-email-pattern-shown]");
+    if (!list) return;
+    var ids = ["1cc0c520-b", "5f067d3a-3"];
+    var update = function () {
+      var pattern = input.value || input.getAttribute("placeholder") || "";
+      var good = pattern.split("%s").length === 2 && /^[^\s@+]+\+%s@[^\s@]+\.[A-Za-z]{2,}$/.test(pattern);
+      list.textContent = "";
+      if (shown) shown.textContent = pattern;
+      ids.forEach(function (id) {
+        var item = document.createElement("li");
+        var address = pattern.replace("%s", id);
+        item.textContent = !good ? "Not a valid pattern yet" :
+          address.length > 64 ? address + " (too long: " + address.length + " characters, at most 64)" : address;
+        list.appendChild(item);
+      });
+    };
+    input.addEventListener("input", update);
+  });
   // Destructive buttons ask first: <button data-confirm="Delete 3 accounts?">.
   // A button with data-confirmed-value sends that value once confirmed here; without this script
   // it sends its own value and the server shows a confirmation page instead.
