@@ -156,6 +156,9 @@ core::Result<Json> cancel_agreement(Ctx& ctx, const std::string& agreement_id) {
     a.status = "unsubscribe-pending";
     a.status_due = ctx.now + ctx.st.settings.unsubscribe_delay;
     ctx.publish_subscription_event(a, "unsubscribe-pending");
+    // The agreement ends now; the license is deprovisioned at unsubscribe-success.
+    end_agreement(ctx, a, "CANCELLED");
+    ctx.publish_agreement_event(a, "Purchase Agreement Ended - Manufacturer", "CANCEL");
   }
   end_agreement(ctx, a, "CANCELLED");
   ctx.st.dirty = true;
@@ -194,6 +197,7 @@ void settle_agreements(Ctx& ctx) {
       a.status = "unsubscribe-pending";
       a.status_due = ctx.now + ctx.st.settings.unsubscribe_delay;
       ctx.publish_subscription_event(a, "unsubscribe-pending");
+      ctx.publish_agreement_event(a, "Purchase Agreement Ended - Manufacturer", "CANCEL");
       ctx.st.dirty = true;
     }
     if (a.status_due > ctx.now) continue;
@@ -206,7 +210,6 @@ void settle_agreements(Ctx& ctx) {
       ctx.publish_subscription_event(a, "unsubscribe-success");
       if (has_entitlements(a)) ctx.publish_entitlement_event(a);
       end_agreement(ctx, a, "CANCELLED");
-      ctx.publish_agreement_event(a, "Purchase Agreement Ended - Manufacturer", "CANCEL");
       ctx.publish_agreement_event(a, "License Deprovisioned - Manufacturer", "CANCEL");
       ctx.st.dirty = true;
     }

@@ -369,16 +369,20 @@ TEST_F(SimulatorTest, EventBridgeEventsReachAnSqsQueue) {
   EXPECT_EQ(sim_.set_entitlements("agmt-nope", {{"seats", 1}}).error().code,
             core::ErrorCode::kNotFound);
 
-  // Cancel: Ended and Deprovisioned once unsubscribe-success comes.
+  // Cancel: Ended at once (the agreement ends), Deprovisioned once unsubscribe-success comes.
   ASSERT_TRUE(sim_.cancel_subscription(sub["agreement_id"]).ok());
-  advance(sim_.settings().unsubscribe_delay + 1s);
   events = drain();
   EXPECT_EQ(detail_types(events),
-            (std::vector<std::string>{"Purchase Agreement Ended - Manufacturer",
-                                      "License Deprovisioned - Manufacturer"}));
+            (std::vector<std::string>{"Purchase Agreement Ended - Manufacturer"}));
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0]["detail"]["agreement"]["status"], "CANCELLED");
   EXPECT_EQ(events[0]["detail"]["agreement"]["intent"], "CANCEL");
+  advance(sim_.settings().unsubscribe_delay + 1s);
+  events = drain();
+  EXPECT_EQ(detail_types(events),
+            (std::vector<std::string>{"License Deprovisioned - Manufacturer"}));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0]["detail"]["agreement"]["status"], "CANCELLED");
   EXPECT_EQ(sim_.set_entitlements(sub["agreement_id"], {{"seats", 1}}).error().code,
             core::ErrorCode::kConflict);
 }
