@@ -19,8 +19,9 @@
 // billable link (active or unsubscribe_pending) not fixed yet: per dimension, the sum of the
 // usage received for the hour; subscription products get a record for every dimension every
 // hour (0 when idle), contract_with_consumption only for the dimensions and hours with usage,
-// contract and free never. Hours before the link became active (its updated_at when metering
-// first saw it active, truncated to the hour) are not sent, nor hours older than the window.
+// contract and free never. Hours before the link became active (the hour of the lifecycle event
+// that made it active — status_event_at — or, without one, of its updated_at, when metering
+// first saw it active) are not sent, nor hours older than the window.
 // Then it SENDS every fixed hour not answered yet with BatchMeterUsage: at most 25 records and
 // one product per call, the hour's start as the timestamp; legacy listings by customer
 // identifier (and product code), concurrent-agreement listings by AWS account id + license ARN
@@ -268,7 +269,7 @@ class MeteringService {
   core::Result<MeterRun> meter(const std::optional<std::string>& link_id, bool include_current);
   Usage store_usage(MeteringTx& tx, const Prepared& p, const std::string& source,
                     const std::string& request_key, int position, core::TimePoint now);
-  static MeterLinkRow start_link(MeteringTx& tx, const Link& link);
+  MeterLinkRow start_link(MeteringTx& tx, const Link& link, core::TimePoint now) const;
   void fix_link(MeteringTx& tx, const std::string& link_id, core::TimePoint until,
                 core::TimePoint now, MeterRun& run);
   core::Status send_batch(const std::vector<HourToSend>& part, MeterRun& run,

@@ -293,7 +293,7 @@ Usage MeteringService::store_usage(MeteringTx& tx, const Prepared& p, const std:
         fmt::format("The link is {}: its usage is kept, not sent.", link_status_name(link.status));
   } else {
     auto progress = tx.meter_link(link.id);
-    if (!progress && billable(link.status)) progress = start_link(tx, link);
+    if (!progress && billable(link.status)) progress = start_link(tx, link, now);
     if (progress &&
         (u.hour < progress->fixed_until || tx.hour_exists(link.id, u.dimension, u.hour))) {
       u.state = UsageState::kLate;
@@ -313,8 +313,13 @@ Usage MeteringService::store_usage(MeteringTx& tx, const Prepared& p, const std:
   return u;
 }
 
-MeterLinkRow MeteringService::start_link(MeteringTx& tx, const Link& link) {
-  const core::TimePoint from = hour_floor(link.updated_at);
+// The first billed hour: that of the event that made the link active (a buyer may have
+// subscribed at AWS hours before linking), else of the link's last change; never older than the
+// oldest hour AWS still accepts.
+MeterLinkRow MeteringService::start_link(MeteringTx& tx, const Link& link,
+                                         core::TimePoint now) const {
+  const core::TimePoint activated = tx.status_event_at(link.id).value_or(link.updated_at);
+  const core::TimePoint from = std::max(hour_floor(activated), hour_ceil(now - settings_.window));
   tx.insert_meter_link({.link_id = link.id, .active_from = from, .fixed_until = from});
   return *tx.meter_link(link.id);
 }
@@ -503,7 +508,7 @@ void MeteringService::fix_link(MeteringTx& tx, const std::string& link_id, core:
   }
   if (!billable(link->status)) return;  // pending: wait for AWS to confirm
   auto progress = tx.meter_link(link_id);
-  if (!progress) progress = start_link(tx, *link);
+  if (!progress) progress = start_link(tx, *link, now);
   const core::TimePoint window_floor = hour_ceil(now - settings_.window);
   const core::TimePoint from =
       std::max({progress->fixed_until, progress->active_from, window_floor});

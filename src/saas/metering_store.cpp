@@ -50,6 +50,8 @@ constexpr const char* kMeterLink =
 constexpr const char* kInsertMeterLink =
     "INSERT INTO saas_meter_links (link_id, active_from, fixed_until)"
     " VALUES (:link_id, :active_from, :fixed_until) ON CONFLICT (link_id) DO NOTHING";
+constexpr const char* kStatusEventAt =
+    "SELECT status_event_at FROM saas_link_lifecycle WHERE link_id = :link_id";
 constexpr const char* kSetFixedUntil =
     "UPDATE saas_meter_links SET fixed_until = :until WHERE link_id = :link_id"
     " AND fixed_until < :until_again";
@@ -244,6 +246,13 @@ std::optional<MeterLinkRow> MeteringTx::meter_link(const std::string& link_id) {
 
 void MeteringTx::insert_meter_link(const MeterLinkRow& row) {
   exec(s_, kInsertMeterLink, {row.link_id, text(row.active_from), text(row.fixed_until)});
+}
+
+std::optional<core::TimePoint> MeteringTx::status_event_at(const std::string& link_id) {
+  std::optional<core::TimePoint> out;
+  query(s_, kStatusEventAt, {link_id},
+        [&](const soci::row& r) { out = optional_time(string_at(r, 0)); });
+  return out;
 }
 
 void MeteringTx::set_fixed_until(const std::string& link_id, core::TimePoint until) {

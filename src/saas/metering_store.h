@@ -70,6 +70,9 @@ class MeteringTx {
   std::optional<MeterLinkRow> meter_link(const std::string& link_id);
   // Inserts unless the link has a row already.
   void insert_meter_link(const MeterLinkRow& row);
+  // When the event that gave the link its status happened (the lifecycle's
+  // saas_link_lifecycle.status_event_at); nullopt when no event set it.
+  std::optional<core::TimePoint> status_event_at(const std::string& link_id);
   void set_fixed_until(const std::string& link_id, core::TimePoint until);
   // Links with status active or unsubscribe_pending, and links with pending usage.
   std::vector<std::string> links_to_meter();

@@ -440,6 +440,54 @@ TEST_P(MeteringTest, CancelledLinksUsageIsKeptNotSentAndHoursBeforeActiveAreNotB
   EXPECT_EQ(h_.service->usage(fresh.id)->front().state, UsageState::kNotBilled);
 }
 
+// A buyer subscribed at AWS at 09:30 and linked at 12:20: the hours from the event's on are the
+// buyer's, idle ones at zero; usage in them is billed, not refused as before the link.
+TEST_P(MeteringTest, TheFirstMeteredHourIsTheHourOfTheEventThatMadeTheLinkActive) {
+  h_.clock().set(at("2026-03-02T12:20:00Z"));
+  const Link link = h_.linked("early", legacy_, LinkStatus::kActive);  // updated_at 12:20
+  h_.set_status_event_at(link.id, at("2026-03-02T09:30:00Z"));
+  post_ok(link.org_id, "prod-legacy", "users", 4, "2026-03-02T10:15:00Z");
+  EXPECT_EQ(h_.service->usage(link.id)->front().state, UsageState::kPending);
+  h_.clock().set(at("2026-03-02T13:05:00Z"));
+  const MeterRun run = run_ok();
+  EXPECT_EQ(run.hours_fixed, 8);  // 09, 10, 11, 12 × users, gb
+  std::map<std::string, long long> sent;
+  for (const MeterBatch& b : h_.meter.calls()) {
+    for (const MeterRecord& r : b.records) {
+      EXPECT_TRUE(sent.emplace(core::format_rfc3339(r.hour) + " " + r.dimension, r.quantity).second)
+          << "sent twice";
+    }
+  }
+  EXPECT_EQ(sent, (std::map<std::string, long long>{{"2026-03-02T09:00:00.000Z gb", 0},
+                                                    {"2026-03-02T09:00:00.000Z users", 0},
+                                                    {"2026-03-02T10:00:00.000Z gb", 0},
+                                                    {"2026-03-02T10:00:00.000Z users", 4},
+                                                    {"2026-03-02T11:00:00.000Z gb", 0},
+                                                    {"2026-03-02T11:00:00.000Z users", 0},
+                                                    {"2026-03-02T12:00:00.000Z gb", 0},
+                                                    {"2026-03-02T12:00:00.000Z users", 0}}));
+  EXPECT_EQ(h_.service->usage(link.id)->front().state, UsageState::kFixed);
+}
+
+// An activation older than the window AWS accepts starts at the window's oldest whole hour.
+TEST_P(MeteringTest, TheFirstMeteredHourIsNeverOlderThanTheWindow) {
+  h_.clock().set(at("2026-03-02T17:30:00Z"));
+  const Link link = h_.linked("old", legacy_, LinkStatus::kActive);
+  h_.set_status_event_at(link.id, at("2026-03-02T09:10:00Z"));
+  h_.clock().set(at("2026-03-02T18:05:00Z"));
+  const MeterRun run = run_ok();
+  // The window is 6 h: from 12:05 on, so 13:00 is the oldest whole hour; 13..17 × 2.
+  std::set<core::TimePoint> hours;
+  for (const MeterBatch& b : h_.meter.calls()) {
+    for (const MeterRecord& r : b.records) hours.insert(r.hour);
+  }
+  ASSERT_FALSE(hours.empty());
+  EXPECT_EQ(*hours.begin(), at("2026-03-02T13:00:00Z"));
+  EXPECT_EQ(*hours.rbegin(), at("2026-03-02T17:00:00Z"));
+  EXPECT_EQ(hours.size(), 5u);
+  EXPECT_EQ(run.hours_fixed, 10);
+}
+
 TEST_P(MeteringTest, FlushSendsTheCurrentHourOfAnUnsubscribingLink) {
   const Link link = h_.linked("acme", legacy_, LinkStatus::kActive);
   h_.clock().set(at("2026-03-02T10:20:00Z"));

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "saas/lifecycle_store.h"
 #include "saas/metering.h"
 #include "saas/saas_test_support.h"
 
@@ -207,6 +208,21 @@ struct MeteringHarness {
     Link out = l->link;
     out.status = status;
     return out;
+  }
+
+  // What the lifecycle notes when an event moves a link: the time the event happened
+  // (saas_link_lifecycle.status_event_at).
+  void set_status_event_at(const std::string& link_id, core::TimePoint occurred_at) {
+    LifecycleStore store(saas.db());
+    auto done = store.write([&](LifecycleTx& tx) -> core::Result<bool> {
+      LinkMarks marks = tx.marks(link_id);
+      marks.status_event_at = occurred_at;
+      marks.status_event_rank = 1;
+      marks.status_event_id = "msg-" + link_id;
+      tx.save_marks(link_id, marks, clock().now());
+      return true;
+    });
+    ASSERT_TRUE(done.ok());
   }
 
   // What the lifecycle does to a link: its status, and updated_at = now.

@@ -182,6 +182,15 @@ class Console {
     for (const auto& dim : p->dimensions) dims.push_back(TemplateData("name", dim));
     d.set("dimensions", dims);
     d.set("has_dimensions", !p->dimensions.empty());
+    TemplateData starts{TemplateData::type::list};
+    for (long long h = 0; h <= kMaxStartedHoursAgo; ++h) {
+      TemplateData o;
+      o.set("value", std::to_string(h));
+      o.set("label",
+            h == 0 ? std::string("now") : fmt::format("{} hour{} ago", h, h == 1 ? "" : "s"));
+      starts.push_back(o);
+    }
+    d.set("started_options", starts);
     return page(r, "product", d, p->name, "products");
   }
 
@@ -189,12 +198,21 @@ class Console {
     const std::string account = signed_in(r);
     if (account.empty()) return Response::redirect("/console");
     bool free_trial = false;
+    Json started_ago = 0;
     for (const auto& [k, v] : http::parse_form(r.body)) {
       if (k == "free_trial" && v == "1") free_trial = true;
+      if (k == "started_hours_ago") {
+        // Anything but a plain number is passed on as text, which the simulator refuses.
+        const bool digits =
+            !v.empty() && v.size() <= 2 &&
+            std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+        started_ago = digits ? Json(std::stoll(v)) : Json(v);
+      }
     }
     auto out = sim_.subscribe({{"buyer_account_id", account},
                                {"product_code", r.param("code")},
-                               {"free_trial", free_trial}});
+                               {"free_trial", free_trial},
+                               {"started_hours_ago", started_ago}});
     if (!out.ok()) return message(r, 409, "Subscription failed", out.error().message);
     return Response::redirect("/console/marketplace/subscriptions?flash=" +
                               http::url_encode("Subscribed. Choose Set up product to finish."));

@@ -79,7 +79,8 @@ void publish_sns(Ctx& ctx, std::string_view topic, const std::string& product_co
     if (sub.topic != topic || sub.product_code != product_code) continue;
     if (sub.status != "Confirmed") continue;
     std::string message_id;
-    const std::string body = sns_message(ctx.st, sub, "Notification", text, ctx.now, message_id);
+    const std::string body =
+        sns_message(ctx.st, sub, "Notification", text, ctx.event_time(), message_id);
     if (!sub.queue_key.empty()) {
       enqueue_message(ctx, sub.queue_key, body);
       ctx.st.delivery_log.push_back(DeliveryLog{"sqs-" + message_id, "sqs", sub.queue_key,
@@ -130,7 +131,7 @@ void Ctx::publish_agreement_event(const Agreement& agreement, std::string_view d
                 {"detail-type", detail_type},
                 {"source", "aws.agreement-marketplace"},
                 {"account", seller},
-                {"time", iso8601(now)},
+                {"time", iso8601(event_time())},
                 {"region", "us-east-1"},
                 {"resources",
                  {fmt::format("arn:aws:aws-marketplace:us-east-1:{}:AWSMarketplace/Agreement/{}",

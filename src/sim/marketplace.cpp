@@ -16,11 +16,16 @@ constexpr std::string_view kBase64 =
 
 bool has_entitlements(const Agreement& a) { return !a.entitlements.empty(); }
 
-void announce_subscribed(Ctx& ctx, const Agreement& a) {
+// The events of a successful subscription, dated `at` (default: now).
+void announce_subscribed(Ctx& ctx, const Agreement& a,
+                         std::optional<core::TimePoint> at = std::nullopt) {
+  const std::optional<core::TimePoint> before = ctx.events_at;
+  if (at) ctx.events_at = *at;
   ctx.publish_subscription_event(a, "subscribe-success");
   if (has_entitlements(a)) ctx.publish_entitlement_event(a);
   ctx.publish_agreement_event(a, "Purchase Agreement Created - Manufacturer", "NEW");
   ctx.publish_agreement_event(a, "License Updated - Manufacturer", "NEW");
+  ctx.events_at = before;
 }
 
 core::Status check_entitlements(const Json& entitlements) {
@@ -70,6 +75,13 @@ core::Result<Json> subscribe_buyer(Ctx& ctx, const Json& req) {
       duration_days.get<long long>() > 3660) {
     return core::invalid("duration_days must be an integer from 1 to 3660.");
   }
+  const Json started_ago = req.value("started_hours_ago", Json(0));
+  if (!started_ago.is_number_integer() || started_ago.get<long long>() < 0 ||
+      started_ago.get<long long>() > kMaxStartedHoursAgo) {
+    return core::invalid(
+        fmt::format("started_hours_ago must be an integer from 0 to {}.", kMaxStartedHoursAgo));
+  }
+  const core::TimePoint started = ctx.now - std::chrono::hours(started_ago.get<long long>());
 
   Agreement* agreement = nullptr;
   std::string previous_identifier;
@@ -110,14 +122,15 @@ core::Result<Json> subscribe_buyer(Ctx& ctx, const Json& req) {
     a.free_trial = free_trial;
     a.free_trial_days = free_trial ? static_cast<int>(trial_days.get<long long>()) : 0;
     a.entitlements = entitlements;
-    a.created = ctx.now;
-    a.ends = ctx.now + std::chrono::hours(24 * duration_days.get<long long>());
+    a.created = started;
+    a.ends = started + std::chrono::hours(24 * duration_days.get<long long>());
     const auto delay = ctx.st.settings.subscribe_delay;
-    a.status = delay.count() > 0 ? "subscribe-pending" : "active";
-    a.status_due = ctx.now + delay;
+    a.status_due = started + delay;
+    a.status = a.status_due > ctx.now ? "subscribe-pending" : "active";
     ctx.st.agreement_order.push_back(a.id);
     agreement = &(ctx.st.agreements[a.id] = a);
-    if (agreement->status == "active") announce_subscribed(ctx, *agreement);
+    // Subscribed in the past: its events carry the time it became subscribed.
+    if (agreement->status == "active") announce_subscribed(ctx, *agreement, a.status_due);
   }
   const std::string token = issue_registration_token(ctx, *agreement);
   ctx.st.dirty = true;
@@ -143,6 +156,9 @@ core::Result<Json> cancel_agreement(Ctx& ctx, const std::string& agreement_id) {
     a.status = "unsubscribe-pending";
     a.status_due = ctx.now + ctx.st.settings.unsubscribe_delay;
     ctx.publish_subscription_event(a, "unsubscribe-pending");
+    // The agreement ends now; the license is deprovisioned at unsubscribe-success.
+    end_agreement(ctx, a, "CANCELLED");
+    ctx.publish_agreement_event(a, "Purchase Agreement Ended - Manufacturer", "CANCEL");
   }
   end_agreement(ctx, a, "CANCELLED");
   ctx.st.dirty = true;
@@ -181,6 +197,7 @@ void settle_agreements(Ctx& ctx) {
       a.status = "unsubscribe-pending";
       a.status_due = ctx.now + ctx.st.settings.unsubscribe_delay;
       ctx.publish_subscription_event(a, "unsubscribe-pending");
+      ctx.publish_agreement_event(a, "Purchase Agreement Ended - Manufacturer", "CANCEL");
       ctx.st.dirty = true;
     }
     if (a.status_due > ctx.now) continue;
@@ -193,7 +210,6 @@ void settle_agreements(Ctx& ctx) {
       ctx.publish_subscription_event(a, "unsubscribe-success");
       if (has_entitlements(a)) ctx.publish_entitlement_event(a);
       end_agreement(ctx, a, "CANCELLED");
-      ctx.publish_agreement_event(a, "Purchase Agreement Ended - Manufacturer", "CANCEL");
       ctx.publish_agreement_event(a, "License Deprovisioned - Manufacturer", "CANCEL");
       ctx.st.dirty = true;
     }

@@ -316,6 +316,11 @@ struct Call {
 struct Ctx {
   State& st;
   core::TimePoint now;
+  // When set, the events published carry this time instead of `now` (a subscription started in
+  // the past announces itself at its start).
+  std::optional<core::TimePoint> events_at;
+
+  core::TimePoint event_time() const { return events_at.value_or(now); }
 
   Account& account(const std::string& id);
   Account* find_account(const std::string& id);

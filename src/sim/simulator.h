@@ -50,6 +50,9 @@ inline constexpr std::string_view kSellerSecretAccessKey =
 inline constexpr std::string_view kMarketplaceSnsAccountId = "287250355862";
 
 // Behaviour knobs; every one can also be changed at run time (set_settings, POST /_sim/settings).
+// How far back `started_hours_ago` may date a new subscription (AWS meters no older hours).
+inline constexpr long long kMaxStartedHoursAgo = 5;
+
 struct SimulatorSettings {
   std::string region = "us-east-1";
   // CreateAccount stays IN_PROGRESS this long before SUCCEEDED or FAILED.
@@ -121,7 +124,9 @@ class Simulator {
   // Replaces a product with the same code.
   core::Result<Json> create_product(const Json& request);
   // {"buyer_account_id", "product_code", "free_trial"?, "free_trial_days"? (5..31, default 30),
-  //  "duration_days"? (the agreement's length, default 365), "entitlements"?: {"dim": value}}
+  //  "duration_days"? (the agreement's length, default 365), "entitlements"?: {"dim": value},
+  //  "started_hours_ago"? (0..5, default 0: a new agreement's start, created time and events are
+  //  that many hours in the past)}
   // → {"registration_token", "customer_identifier", "license_arn", "agreement_id", ...}.
   // A buyer with an agreement in unsubscribe-pending gets it back (subscribe-success).
   core::Result<Json> subscribe(const Json& request);

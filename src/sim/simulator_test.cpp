@@ -369,18 +369,104 @@ TEST_F(SimulatorTest, EventBridgeEventsReachAnSqsQueue) {
   EXPECT_EQ(sim_.set_entitlements("agmt-nope", {{"seats", 1}}).error().code,
             core::ErrorCode::kNotFound);
 
-  // Cancel: Ended and Deprovisioned once unsubscribe-success comes.
+  // Cancel: Ended at once (the agreement ends), Deprovisioned once unsubscribe-success comes.
   ASSERT_TRUE(sim_.cancel_subscription(sub["agreement_id"]).ok());
-  advance(sim_.settings().unsubscribe_delay + 1s);
   events = drain();
   EXPECT_EQ(detail_types(events),
-            (std::vector<std::string>{"Purchase Agreement Ended - Manufacturer",
-                                      "License Deprovisioned - Manufacturer"}));
+            (std::vector<std::string>{"Purchase Agreement Ended - Manufacturer"}));
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events[0]["detail"]["agreement"]["status"], "CANCELLED");
   EXPECT_EQ(events[0]["detail"]["agreement"]["intent"], "CANCEL");
+  advance(sim_.settings().unsubscribe_delay + 1s);
+  events = drain();
+  EXPECT_EQ(detail_types(events),
+            (std::vector<std::string>{"License Deprovisioned - Manufacturer"}));
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events[0]["detail"]["agreement"]["status"], "CANCELLED");
   EXPECT_EQ(sim_.set_entitlements(sub["agreement_id"], {{"seats", 1}}).error().code,
             core::ErrorCode::kConflict);
+}
+
+TEST_F(SimulatorTest, StartedHoursAgoDatesTheSubscriptionItsEventsAndTheAgreement) {
+  product("p1", {{"legacy_identity", false}});
+  ASSERT_TRUE(sim_.subscribe_notifications({{"topic", "subscription"},
+                                            {"product_code", "p1"},
+                                            {"endpoint", "http://127.0.0.1:9/sns"},
+                                            {"auto_confirm", true}})
+                  .ok());
+  ASSERT_TRUE(sim_.add_event_destination({{"endpoint", "http://127.0.0.1:9/events"}}).ok());
+  (void)sim_.take_deliveries();
+  const std::string buyer = account()["account_id"];
+  const core::TimePoint now = clock_.now();
+  const core::TimePoint started = now - 3h;
+
+  for (const Json& bad : {Json(-1), Json(6), Json(2.5), Json("3"), Json(true)}) {
+    auto refused = sim_.subscribe(
+        {{"buyer_account_id", buyer}, {"product_code", "p1"}, {"started_hours_ago", bad}});
+    ASSERT_FALSE(refused.ok()) << bad.dump();
+    EXPECT_EQ(refused.error().code, core::ErrorCode::kInvalid);
+    EXPECT_EQ(refused.error().message, "started_hours_ago must be an integer from 0 to 5.");
+  }
+  EXPECT_TRUE(sim_.subscriptions_json()["subscriptions"].empty());  // nothing was created
+  EXPECT_TRUE(sim_.take_deliveries().empty());
+
+  const Json sub = subscribe(buyer, "p1", {{"started_hours_ago", 3}});
+  EXPECT_EQ(sub["status"], "active");
+  const Json listed = sim_.subscriptions_json()["subscriptions"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(core::parse_rfc3339(listed[0]["created_at"].get<std::string>()), started);
+
+  const auto deliveries = sim_.take_deliveries();
+  int sns = 0;
+  int events = 0;
+  for (const auto& d : deliveries) {
+    const Json body = Json::parse(d.body);
+    if (d.kind == "sns") {
+      ++sns;
+      EXPECT_EQ(core::parse_rfc3339(body["Timestamp"].get<std::string>()), started);
+    } else {
+      ++events;
+      EXPECT_EQ(core::parse_rfc3339(body["time"].get<std::string>()), started) << d.body;
+      EXPECT_EQ(core::parse_rfc3339(body["detail"]["agreement"]["startTime"].get<std::string>()),
+                started);
+    }
+  }
+  EXPECT_EQ(sns, 1);     // subscribe-success
+  EXPECT_EQ(events, 2);  // Purchase Agreement Created, License Updated
+
+  // The Agreement API agrees on the start; the agreement runs its term from it.
+  aws::agreement::AgreementClient agreements(seller());
+  auto described = agreements.describe_agreement({.agreement_id = sub["agreement_id"]});
+  ASSERT_TRUE(described.ok()) << described.error().message;
+  EXPECT_EQ(described->start_time, started);
+
+  // Usage from the start on is accepted: the hours before are the buyer's.
+  aws::metering::MeteringClient metering(seller());
+  auto sent = metering.batch_meter_usage({.usage_records = {{.timestamp = started,
+                                                             .customer_aws_account_id = buyer,
+                                                             .license_arn = sub["license_arn"],
+                                                             .dimension = "users",
+                                                             .quantity = 0}}});
+  ASSERT_TRUE(sent.ok()) << sent.error().message;
+  ASSERT_EQ(sent->results.size(), 1u);
+  EXPECT_EQ(sent->results[0].status, "Success");
+
+  // Events of later changes carry their own time.
+  ASSERT_TRUE(sim_.cancel_subscription(sub["agreement_id"]).ok());
+  const auto later = sim_.take_deliveries();
+  ASSERT_FALSE(later.empty());
+  for (const auto& d : later) {
+    const Json body = Json::parse(d.body);
+    const std::string at = body.value(d.kind == "sns" ? "Timestamp" : "time", "");
+    EXPECT_EQ(core::parse_rfc3339(at), now) << d.body;
+  }
+
+  // Default and 0: now, as before.
+  product("p2");
+  subscribe(buyer, "p2", {{"started_hours_ago", 0}});
+  const Json all = sim_.subscriptions_json()["subscriptions"];
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(core::parse_rfc3339(all[1]["created_at"].get<std::string>()), now);
 }
 
 TEST_F(SimulatorTest, RegistrationTokensResolveForFourHours) {
