@@ -304,7 +304,11 @@ core::Status LifecycleService::apply(const std::string& event_id) {
             if (auto out = outbox_event_of(*to)) {
               record(tx.transaction(), *out, *link, json{{"status", link_status_name(*to)}}.dump());
             }
-            if (*to == LinkStatus::kUnsubscribePending) {
+            // The final usage goes out when the subscription begins to end, or when it ended
+            // with no unsubscribe-pending seen first.
+            if (*to == LinkStatus::kUnsubscribePending ||
+                (*to == LinkStatus::kCancelled && is_live(before) &&
+                 before != LinkStatus::kUnsubscribePending)) {
               auto queued =
                   jobs_.enqueue(tx.transaction(), kFlushUsageJob, flush_usage_payload(link->id));
               if (!queued.ok()) return queued.error();

@@ -242,7 +242,9 @@ class MeteringService {
   core::Result<MeterRun> run();
   // The same for one link, now, its current hour included (what has been received so far):
   // the link is unsubscribe_pending and AWS accepts its final records only for a short while.
-  // Usage arriving later for that hour is late.
+  // Usage arriving later for that hour is late. A link already cancelled when the flush runs
+  // (AWS's unsubscribe-success applied first) still has the usage it received while it was live
+  // sent: that is the final usage; AWS's answer to it is recorded like any other.
   core::Result<MeterRun> flush(const std::string& link_id);
 
   // Registers the "saas.meter" (hourly schedule) and "saas.flush_usage" handlers.
@@ -270,8 +272,9 @@ class MeteringService {
   Usage store_usage(MeteringTx& tx, const Prepared& p, const std::string& source,
                     const std::string& request_key, int position, core::TimePoint now);
   MeterLinkRow start_link(MeteringTx& tx, const Link& link, core::TimePoint now) const;
+  // `final_flush`: flush() — a cancelled link's pending usage is fixed and sent, not dropped.
   void fix_link(MeteringTx& tx, const std::string& link_id, core::TimePoint until,
-                core::TimePoint now, MeterRun& run);
+                core::TimePoint now, bool final_flush, MeterRun& run);
   core::Status send_batch(const std::vector<HourToSend>& part, MeterRun& run,
                           std::vector<HourToSend>& unprocessed);
 

@@ -484,7 +484,7 @@ core::Result<MeterRun> MeteringService::flush(const std::string& link_id) {
 }
 
 void MeteringService::fix_link(MeteringTx& tx, const std::string& link_id, core::TimePoint until,
-                               core::TimePoint now, MeterRun& run) {
+                               core::TimePoint now, bool final_flush, MeterRun& run) {
   tx.lock_link(link_id);
   const auto link = tx.saas().link(link_id);
   if (!link) return;
@@ -498,7 +498,10 @@ void MeteringService::fix_link(MeteringTx& tx, const std::string& link_id, core:
                                                       u.dimension, u.hour, u.quantity, now, note));
     }
   };
-  if (!product || !is_live(link->status) || !metered(product->pricing_model)) {
+  // The flush queued when the subscription began to end may run after AWS's unsubscribe-success
+  // was applied: the usage the link received while it was live is still its final usage.
+  const bool ending = final_flush && link->status == LinkStatus::kCancelled;
+  if (!product || (!is_live(link->status) && !ending) || !metered(product->pricing_model)) {
     const std::string note = !is_live(link->status)
                                  ? fmt::format("The link is {}: its usage is kept, not sent.",
                                                link_status_name(link->status))
@@ -506,7 +509,12 @@ void MeteringService::fix_link(MeteringTx& tx, const std::string& link_id, core:
     for (const Usage& u : pending) settle(u, UsageState::kNotBilled, note, nullptr);
     return;
   }
-  if (!billable(link->status)) return;  // pending: wait for AWS to confirm
+  if (!billable(link->status) && !ending) return;  // pending: wait for AWS to confirm
+  // An ended link's hours stop with the hour it ended in (the event that cancelled it).
+  if (ending) {
+    until =
+        std::min(until, hour_floor(tx.status_event_at(link_id).value_or(link->updated_at)) + kHour);
+  }
   auto progress = tx.meter_link(link_id);
   if (!progress) progress = start_link(tx, *link, now);
   const core::TimePoint window_floor = hour_ceil(now - settings_.window);
@@ -589,7 +597,7 @@ core::Result<MeterRun> MeteringService::meter(const std::optional<std::string>& 
     MeterRun part;
     auto fixed = store_->write([&](MeteringTx& tx) -> core::Status {
       part = MeterRun{};
-      fix_link(tx, id, until, now, part);
+      fix_link(tx, id, until, now, link_id.has_value() && include_current, part);
       return {};
     });
     if (!fixed.ok()) return fixed.error();

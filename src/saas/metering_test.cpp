@@ -508,6 +508,39 @@ TEST_P(MeteringTest, FlushSendsTheCurrentHourOfAnUnsubscribingLink) {
   EXPECT_EQ(h_.service->flush("no-such-link").error().slug, "link_not_found");
 }
 
+// AWS's unsubscribe-success may be applied before the flush queued at unsubscribe-pending runs:
+// the usage received while the link was live is still sent, once; later usage is kept, not sent.
+TEST_P(MeteringTest, AFlushAfterTheLinkWasCancelledStillSendsItsFinalUsage) {
+  const Link link = h_.linked("acme", legacy_, LinkStatus::kActive);
+  h_.clock().set(at("2026-03-02T10:20:00Z"));
+  post_ok(link.org_id, "prod-legacy", "users", 4, "2026-03-02T10:10:00Z");
+  h_.set_status(link.id, LinkStatus::kCancelled);
+  h_.clock().set(at("2026-03-02T10:25:00Z"));
+  auto flushed = h_.service->flush(link.id);
+  ASSERT_TRUE(flushed.ok()) << flushed.error().message;
+  EXPECT_EQ(flushed->billed, 4);  // 09:00 and 10:00, two dimensions
+  EXPECT_EQ(h_.meter.billed().at(
+                FakeUsageMeter::key("prod-legacy", {.customer_identifier = "cust-acme",
+                                                    .dimension = "users",
+                                                    .hour = at("2026-03-02T10:00:00Z")})),
+            4);
+  const size_t calls = h_.meter.calls().size();
+  // Usage after the cancellation is kept, not sent; nothing is sent twice.
+  auto after = post({{.org = link.org_id,
+                      .product_code = "prod-legacy",
+                      .dimension = "users",
+                      .quantity = 2,
+                      .timestamp = "2026-03-02T10:22:00Z"}},
+                    "after-cancel");
+  ASSERT_TRUE(after.ok()) << after.error().message;
+  ASSERT_EQ(after->records.size(), 1u);
+  EXPECT_EQ(after->records.front().state, UsageState::kNotBilled);
+  h_.clock().set(at("2026-03-02T11:05:00Z"));
+  EXPECT_EQ(run_ok().hours_fixed, 0);
+  ASSERT_TRUE(h_.service->flush(link.id).ok());
+  EXPECT_EQ(h_.meter.calls().size(), calls);
+}
+
 TEST_P(MeteringTest, ImportsACsvAllOrNothing) {
   const Link acme = h_.linked("acme", legacy_, LinkStatus::kActive);
   const Link bolt = h_.linked("bolt", legacy_, LinkStatus::kActive);
