@@ -393,10 +393,16 @@ void run_sns(const std::string& url, const std::string& version, int messages, i
     must(aws::sns::verify_sns_signature(m, signer.certificate_pem()), "verify");
   });
 
+  // Time spent in handle() and in run_next(), summed over the threads.
+  std::atomic<long long> handle_ns{0}, apply_ns{0};
   const double seconds = parallel(threads, bodies.size(), [&](size_t i) {
+    const auto t0 = Clock::now();
     const saas::SnsResult r = must(intake.handle(bodies[i]), "handle");
     if (r.outcome != saas::SnsOutcome::kReceived) fail("a message was not received as new");
+    const auto t1 = Clock::now();
     must(hub.queue->run_next(), "apply");
+    handle_ns += std::chrono::nanoseconds(t1 - t0).count();
+    apply_ns += std::chrono::nanoseconds(Clock::now() - t1).count();
   });
   const auto drain_start = Clock::now();
   hub.drain();
@@ -408,9 +414,10 @@ void run_sns(const std::string& url, const std::string& version, int messages, i
   if (web.fetches != 1) fail("the certificate was fetched more than once");
   std::printf(
       "messages=%d version=%s threads=%d seconds=%.3f messages_per_second=%.0f "
-      "verify_per_second=%.0f applied=%lld\n",
+      "verify_per_second=%.0f applied=%lld handle_ms=%.3f apply_ms=%.3f\n",
       messages, version.c_str(), threads, total, messages / total, messages / verify_seconds,
-      applied);
+      applied, static_cast<double>(handle_ns) / 1e6 / messages,
+      static_cast<double>(apply_ns) / 1e6 / messages);
 }
 
 // --- usage ------------------------------------------------------------------------------------
