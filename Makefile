@@ -41,3 +41,7 @@ bench-pool: build
 .PHONY: bench-pool-http
 bench-pool-http: build
 	bash bench/pool_http.sh
+
+.PHONY: bench-saas
+bench-saas: build
+	bash bench/saas.sh
