@@ -208,6 +208,81 @@ TEST_P(SnsIntakeTest, ConfirmsSubscriptionsOfOurTopicsOnTrustedHostsOnly) {
   EXPECT_EQ(std::count(web_.fetched.begin(), web_.fetched.end(), good), 1);
 }
 
+TEST_P(SnsIntakeTest, SubscriptionRequestsAreStoredOnceWithTheirOutcomeAndNeverTheToken) {
+  const std::string url =
+      "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=t9";
+  const auto request = [&](const std::string& id, const std::string& token,
+                           const std::string& subscribe_url) {
+    return intake_->handle(
+        signed_body("SubscriptionConfirmation", {{"MessageId", id},
+                                                 {"Token", token},
+                                                 {"TopicArn", kTopic},
+                                                 {"Message", "You have chosen to subscribe"},
+                                                 {"SubscribeURL", subscribe_url},
+                                                 {"Timestamp", "2026-12-03T10:00:00.000Z"}}));
+  };
+  const auto figures = [&] {
+    saas::HealthFigures f;
+    EXPECT_TRUE(h_.lifecycle->figures(f).ok());
+    return f;
+  };
+  EXPECT_EQ(figures().sns_subscriptions_unconfirmed, 0);
+  // AWS does not answer: kept as not confirmed with the error, twice delivered, one row.
+  for (const char* id : {"r-1", "r-2"}) {
+    auto failed = request(id, "secret-token-9", url);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code, core::ErrorCode::kUnavailable);
+  }
+  saas::HealthFigures f = figures();
+  EXPECT_EQ(f.sns_subscriptions_unconfirmed, 1);
+  ASSERT_TRUE(f.sns_unconfirmed && f.sns_unconfirmed->size() == 1u);
+  EXPECT_EQ(f.sns_unconfirmed->front().topic_arn, kTopic);
+  EXPECT_EQ(f.sns_unconfirmed->front().deliveries, 2);
+  EXPECT_NE(f.sns_unconfirmed->front().last_error.find("ConfirmSubscription failed"),
+            std::string::npos);
+  // The third delivery is confirmed: AWS's subscription ARN is kept, the error cleared.
+  web_.pages[url] =
+      "<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>"
+      "arn:aws:sns:us-east-1:287250355862:topic:abc</SubscriptionArn>"
+      "</ConfirmSubscriptionResult></ConfirmSubscriptionResponse>";
+  auto confirmed = request("r-3", "secret-token-9", url);
+  ASSERT_TRUE(confirmed.ok()) << confirmed.error().message;
+  EXPECT_EQ(figures().sns_subscriptions_unconfirmed, 0);
+  auto c = h_.saas.db().connect();
+  ASSERT_TRUE(c.ok());
+  long long rows = 0;
+  long long deliveries = 0;
+  std::string arn;
+  std::string digest;
+  std::string error;
+  c->sql() << "SELECT COUNT(*), MAX(deliveries), MAX(subscription_arn), MAX(token_digest),"
+              " MAX(last_error) FROM saas_sns_subscriptions",
+      soci::into(rows), soci::into(deliveries), soci::into(arn), soci::into(digest),
+      soci::into(error);
+  EXPECT_EQ(rows, 1);
+  EXPECT_EQ(deliveries, 3);
+  EXPECT_EQ(arn, "arn:aws:sns:us-east-1:287250355862:topic:abc");
+  EXPECT_EQ(error, "");
+  EXPECT_EQ(digest.size(), 64u);
+  EXPECT_EQ(digest.find("secret-token-9"), std::string::npos);
+
+  // A request that failed, older than a confirmed one of the same topic, no longer counts; a
+  // newer failed one does.
+  h_.saas.clock().advance(std::chrono::minutes(1));
+  web_.pages.erase(url);
+  ASSERT_FALSE(request("r-4", "secret-token-10", url).ok());
+  EXPECT_EQ(figures().sns_subscriptions_unconfirmed, 1);
+  h_.saas.clock().advance(std::chrono::minutes(1));
+  ASSERT_TRUE(request("r-5", "t1",
+                      "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=t1")
+                  .ok());
+  EXPECT_EQ(figures().sns_subscriptions_unconfirmed, 0);
+  // Nothing is stored for a refused request (not one of our topics' hosts).
+  ASSERT_FALSE(request("r-6", "t7", "https://evil.example.com/?Token=t7").ok());
+  c->sql() << "SELECT COUNT(*) FROM saas_sns_subscriptions", soci::into(rows);
+  EXPECT_EQ(rows, 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SnsIntakeTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgresql),
                          [](const auto& info) { return db::testing::backend_name(info.param); });

@@ -307,6 +307,32 @@ std::unique_ptr<MeteringDomain> wire_metering(Platform& platform, IdentityDomain
       f.metering_hours_pending = h->hours_unanswered;
       f.metering_hours_failed = h->hours_not_subscribed + h->hours_expired;
       f.metering_hours_alarmed = h->hours_alarm;
+      f.metering_usage_late = h->usage_late;
+      auto late = metering.late_usage(50);
+      if (!late.ok()) return late.error();
+      f.late_usage.emplace();
+      for (const saas::Usage& u : *late) {
+        f.late_usage->push_back({.org_id = u.org_id,
+                                 .product_code = u.product_code,
+                                 .dimension = u.dimension,
+                                 .hour = u.hour,
+                                 .quantity = u.quantity,
+                                 .received_at = u.received_at,
+                                 .note = u.note});
+      }
+      auto alarmed = metering.alarmed_hours(50);
+      if (!alarmed.ok()) return alarmed.error();
+      f.alarmed_hours.emplace();
+      for (const saas::MeteredHour& m : *alarmed) {
+        f.alarmed_hours->push_back({.link_id = m.link_id,
+                                    .org_id = m.org_id,
+                                    .product_code = m.product_code,
+                                    .dimension = m.dimension,
+                                    .hour = m.hour,
+                                    .quantity = m.quantity,
+                                    .aws_status = m.aws_status,
+                                    .last_error = m.last_error});
+      }
       return {};
     });
     health->add_action({.name = "meter",

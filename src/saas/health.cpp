@@ -150,6 +150,11 @@ void IntegrationHealth::render_metrics(std::string& out) const {
     }
     out += fmt::format("marketlink_metering_hours{{state=\"{}\"}} {}\n", state, **value);
   }
+  if (f->metering_usage_late) {
+    gauge(out, "marketlink_metering_usage_late",
+          "Usage records that came after their hour was sent (kept, never sent).",
+          static_cast<double>(*f->metering_usage_late));
+  }
 }
 
 void IntegrationHealth::start() {

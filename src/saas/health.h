@@ -39,19 +39,61 @@ struct SourceFigure {
   std::optional<core::TimePoint> last_at;
 };
 
+// An SNS subscription request of one of our topics that is not confirmed: received and not
+// confirmed yet, or its confirmation failed (last_error says why).
+struct SnsSubscriptionRequest {
+  std::string id;
+  std::string topic_arn;
+  std::string subscription_arn;  // once confirmed, when AWS said it
+  core::TimePoint received_at;
+  core::TimePoint last_received_at;
+  int deliveries = 1;
+  std::optional<core::TimePoint> confirmed_at;
+  std::string last_error;
+};
+
+// Usage that came after its hour was sent (kept, never sent), for the operator.
+struct LateUsageFigure {
+  std::string org_id;
+  std::string product_code;
+  std::string dimension;
+  core::TimePoint hour;
+  long long quantity = 0;
+  core::TimePoint received_at;
+  std::string note;
+};
+
+// An hour AWS answered with an alarm, with AWS's answer.
+struct AlarmedHourFigure {
+  std::string link_id;
+  std::string org_id;
+  std::string product_code;
+  std::string dimension;
+  core::TimePoint hour;
+  long long quantity = 0;
+  std::string aws_status;
+  std::string last_error;
+};
+
 struct HealthFigures {
   // The job queue's (always reported).
   std::optional<long long> dead_jobs;
   // Outbound webhooks (the webhooks provider).
   std::optional<WebhookFigures> webhooks;
-  // Events in (lifecycle): not reported yet; the lifecycle provider is to fill them.
+  // Events in (the lifecycle provider).
   std::optional<std::vector<SourceFigure>> events_by_source;
   std::optional<long long> events_waiting_for_link;
   std::optional<long long> sns_subscriptions_unconfirmed;
-  // Metering (metering): not reported yet; the metering provider is to fill them.
+  // The unconfirmed requests themselves, newest first (at most 50).
+  std::optional<std::vector<SnsSubscriptionRequest>> sns_unconfirmed;
+  // Metering (the metering provider).
   std::optional<long long> metering_hours_pending;
   std::optional<long long> metering_hours_failed;
   std::optional<long long> metering_hours_alarmed;
+  std::optional<long long> metering_usage_late;
+  // Newest first, at most 50 of each.
+  std::optional<std::vector<LateUsageFigure>> late_usage;
+  std::optional<std::vector<AlarmedHourFigure>> alarmed_hours;
 };
 
 struct DeadJob {

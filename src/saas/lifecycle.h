@@ -248,6 +248,21 @@ class LifecycleService final : public LinkObserver {
   core::Status figures(HealthFigures& figures) const;
   core::Result<StoredEvent> event(const std::string& event_id) const;
 
+  // SNS subscription requests of our topics (SnsIntake), one per topic and token digest: a
+  // request delivered again counts one more delivery. `token_digest` is the SHA-256 (hex) of
+  // the token, never the token. Returns the request's id.
+  core::Result<std::string> sns_subscription_received(const std::string& topic_arn,
+                                                      const std::string& token_digest);
+  // The request was confirmed (`subscription_arn` as AWS answered, maybe ""): its error clears.
+  core::Status sns_subscription_confirmed(const std::string& id,
+                                          const std::string& subscription_arn);
+  // Its confirmation failed: kept with `error` until a delivery confirms it.
+  core::Status sns_subscription_failed(const std::string& id, const std::string& error);
+  // Requests not confirmed, newest first: received and not confirmed, or failed; a request of a
+  // topic confirmed since (through a newer request) no longer counts.
+  core::Result<std::vector<SnsSubscriptionRequest>> sns_subscriptions_unconfirmed(
+      int limit = 50) const;
+
   // LinkObserver: a new link records "linked"; a new link or an added agreement queues the
   // application of the buyer's waiting events.
   core::Status linked(db::Tx& transaction, const Link& link, LinkChange change) override;

@@ -417,7 +417,48 @@ core::Status LifecycleService::figures(HealthFigures& figures) const {
   return store_->read([&](LifecycleTx& tx) -> core::Status {
     figures.events_by_source = tx.events_by_source();
     figures.events_waiting_for_link = tx.events_waiting();
+    figures.sns_subscriptions_unconfirmed = tx.sns_unconfirmed_count();
+    figures.sns_unconfirmed = tx.sns_unconfirmed(50);
     return {};
+  });
+}
+
+core::Result<std::string> LifecycleService::sns_subscription_received(
+    const std::string& topic_arn, const std::string& token_digest) {
+  if (topic_arn.empty() || token_digest.empty()) {
+    return core::invalid("An SNS subscription request needs its topic and token.");
+  }
+  return store_->write([&](LifecycleTx& tx) -> core::Result<std::string> {
+    return tx.upsert_sns_subscription(ids_.new_id(), topic_arn, token_digest, now());
+  });
+}
+
+core::Status LifecycleService::sns_subscription_confirmed(const std::string& id,
+                                                          const std::string& subscription_arn) {
+  return store_->write([&](LifecycleTx& tx) -> core::Status {
+    if (!tx.set_sns_subscription(id, now(), subscription_arn, "")) {
+      return core::not_found("No SNS subscription request has this id.",
+                             "sns_subscription_not_found");
+    }
+    return {};
+  });
+}
+
+core::Status LifecycleService::sns_subscription_failed(const std::string& id,
+                                                       const std::string& error) {
+  return store_->write([&](LifecycleTx& tx) -> core::Status {
+    if (!tx.set_sns_subscription(id, std::nullopt, "", error.empty() ? "failed" : error)) {
+      return core::not_found("No SNS subscription request has this id.",
+                             "sns_subscription_not_found");
+    }
+    return {};
+  });
+}
+
+core::Result<std::vector<SnsSubscriptionRequest>> LifecycleService::sns_subscriptions_unconfirmed(
+    int limit) const {
+  return store_->read([&](LifecycleTx& tx) -> core::Result<std::vector<SnsSubscriptionRequest>> {
+    return tx.sns_unconfirmed(std::clamp(limit, 1, 500));
   });
 }
 

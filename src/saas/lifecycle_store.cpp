@@ -290,6 +290,76 @@ long long LifecycleTx::events_waiting() {
   return n;
 }
 
+namespace {
+
+// Not confirmed: no confirmation, and no request of the same topic confirmed since it came.
+constexpr const char* kSnsUnconfirmed =
+    " FROM saas_sns_subscriptions s WHERE s.confirmed_at = '' AND NOT EXISTS ("
+    "SELECT 1 FROM saas_sns_subscriptions c WHERE c.topic_arn = s.topic_arn"
+    " AND c.confirmed_at <> '' AND c.last_received_at >= s.last_received_at)";
+
+}  // namespace
+
+std::string LifecycleTx::upsert_sns_subscription(const std::string& id,
+                                                 const std::string& topic_arn,
+                                                 const std::string& token_digest,
+                                                 core::TimePoint at) {
+  exec(s_,
+       "INSERT INTO saas_sns_subscriptions (id, topic_arn, token_digest, received_at,"
+       " last_received_at) VALUES (:id, :topic, :digest, :at, :at2)"
+       " ON CONFLICT (topic_arn, token_digest) DO UPDATE SET"
+       " last_received_at = excluded.last_received_at,"
+       " deliveries = saas_sns_subscriptions.deliveries + 1",
+       {id, topic_arn, token_digest, text(at), text(at)});
+  std::string stored;
+  query(s_,
+        "SELECT id FROM saas_sns_subscriptions WHERE topic_arn = :topic AND token_digest = :digest",
+        {topic_arn, token_digest}, [&](const soci::row& r) { stored = string_at(r, 0); });
+  return stored;
+}
+
+bool LifecycleTx::set_sns_subscription(const std::string& id,
+                                       const std::optional<core::TimePoint>& confirmed,
+                                       const std::string& subscription_arn,
+                                       const std::string& error) {
+  if (confirmed) {
+    return exec(s_,
+                "UPDATE saas_sns_subscriptions SET confirmed_at = CASE WHEN confirmed_at = ''"
+                " THEN :at ELSE confirmed_at END, subscription_arn = CASE WHEN :arn = ''"
+                " THEN subscription_arn ELSE :arn2 END, last_error = '' WHERE id = :id",
+                {text(*confirmed), subscription_arn, subscription_arn, id}) > 0;
+  }
+  return exec(s_, "UPDATE saas_sns_subscriptions SET last_error = :error WHERE id = :id",
+              {error, id}) > 0;
+}
+
+long long LifecycleTx::sns_unconfirmed_count() {
+  long long n = 0;
+  query(s_, std::string("SELECT COUNT(*)") + kSnsUnconfirmed, {},
+        [&](const soci::row& r) { n = integer_at(r, 0); });
+  return n;
+}
+
+std::vector<SnsSubscriptionRequest> LifecycleTx::sns_unconfirmed(int limit) {
+  std::vector<SnsSubscriptionRequest> out;
+  query(s_,
+        std::string("SELECT s.id, s.topic_arn, s.subscription_arn, s.received_at,"
+                    " s.last_received_at, s.deliveries, s.confirmed_at, s.last_error") +
+            kSnsUnconfirmed + " ORDER BY s.last_received_at DESC, s.id DESC LIMIT " +
+            std::to_string(limit),
+        {}, [&](const soci::row& r) {
+          out.push_back({.id = string_at(r, 0),
+                         .topic_arn = string_at(r, 1),
+                         .subscription_arn = string_at(r, 2),
+                         .received_at = time_of(string_at(r, 3)),
+                         .last_received_at = time_of(string_at(r, 4)),
+                         .deliveries = static_cast<int>(integer_at(r, 5)),
+                         .confirmed_at = optional_time(string_at(r, 6)),
+                         .last_error = string_at(r, 7)});
+        });
+  return out;
+}
+
 std::vector<std::string> LifecycleTx::refresh_due(core::TimePoint now, core::TimePoint read_before,
                                                   int limit) {
   std::vector<std::string> out;

@@ -79,6 +79,17 @@ class LifecycleTx {
   // Per source: events received and the last one's received_at.
   std::vector<SourceFigure> events_by_source();
   long long events_waiting();
+
+  // --- SNS subscription requests (0034_saas_sns_subscriptions.sql) ---
+  // The id of the (topic, digest) request: inserted with `id`, or the stored one with one more
+  // delivery.
+  std::string upsert_sns_subscription(const std::string& id, const std::string& topic_arn,
+                                      const std::string& token_digest, core::TimePoint at);
+  // false when no request has the id.
+  bool set_sns_subscription(const std::string& id, const std::optional<core::TimePoint>& confirmed,
+                            const std::string& subscription_arn, const std::string& error);
+  long long sns_unconfirmed_count();
+  std::vector<SnsSubscriptionRequest> sns_unconfirmed(int limit);
   std::vector<std::string> refresh_due(core::TimePoint now, core::TimePoint read_before, int limit);
 
  private:

@@ -262,6 +262,9 @@ class MeteringService {
   core::Result<std::vector<Usage>> usage(const std::string& link_id, int limit = 200) const;
   // Late usage of every link, newest first (the operator's report).
   core::Result<std::vector<Usage>> late_usage(int limit = 200) const;
+  // Hours of every link AWS answered with an alarm (e.g. DuplicateRecord for another quantity),
+  // newest first: aws_status is AWS's answer.
+  core::Result<std::vector<MeteredHour>> alarmed_hours(int limit = 50) const;
   // Counts of hours and usage by state.
   core::Result<MeteringHealth> health() const;
 

@@ -857,6 +857,12 @@ core::Result<std::vector<Usage>> MeteringService::late_usage(int limit) const {
   });
 }
 
+core::Result<std::vector<MeteredHour>> MeteringService::alarmed_hours(int limit) const {
+  return store_->read([&](MeteringTx& tx) -> core::Result<std::vector<MeteredHour>> {
+    return tx.alarmed_hours(std::clamp(limit, 1, 1000));
+  });
+}
+
 core::Result<MeteringHealth> MeteringService::health() const {
   return store_->read([&](MeteringTx& tx) -> core::Result<MeteringHealth> { return tx.health(); });
 }

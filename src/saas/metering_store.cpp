@@ -336,6 +336,17 @@ std::vector<MeteredHour> MeteringTx::hours_of_link(const std::string& link_id, i
   return out;
 }
 
+std::vector<MeteredHour> MeteringTx::alarmed_hours(int limit) {
+  std::vector<MeteredHour> out;
+  query(s_,
+        std::string(kHourColumns) + kHourFrom +
+            fmt::format(" WHERE h.state = 'alarm' ORDER BY h.hour DESC, h.link_id, h.dimension"
+                        " LIMIT {}",
+                        limit),
+        {}, [&](const soci::row& r) { out.push_back(hour_from(r)); });
+  return out;
+}
+
 std::vector<UsageTotal> MeteringTx::billed_totals(const std::string& link_id,
                                                   core::TimePoint from) {
   return totals(s_, kBilledInRange, {link_id, text(from)});

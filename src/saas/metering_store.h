@@ -93,6 +93,8 @@ class MeteringTx {
   std::optional<MeteredHour> hour(const std::string& link_id, const std::string& dimension,
                                   core::TimePoint hour);
   std::vector<MeteredHour> hours_of_link(const std::string& link_id, int limit);
+  // Hours of every link in state alarm, newest first.
+  std::vector<MeteredHour> alarmed_hours(int limit);
   std::vector<UsageTotal> billed_totals(const std::string& link_id, core::TimePoint from);
   MeteringHealth health();
 

@@ -222,6 +222,13 @@ TEST_P(MeteringTest, ReadsEachRecordsStatus) {
   EXPECT_EQ(health->hours_not_subscribed, 2);
   EXPECT_EQ(health->hours_unanswered, 0);
   EXPECT_EQ(health->last_answer, at("2026-03-02T10:05:00Z"));
+  // The operator's list of alarmed hours, with AWS's answer.
+  auto alarmed = h_.service->alarmed_hours();
+  ASSERT_TRUE(alarmed.ok());
+  ASSERT_EQ(alarmed->size(), 1u);
+  EXPECT_EQ(alarmed->front().link_id, taken.id);
+  EXPECT_EQ(alarmed->front().dimension, "users");
+  EXPECT_EQ(alarmed->front().aws_status, "DuplicateRecord");
   // Held and alarmed hours are not sent again.
   const size_t calls = h_.meter.calls().size();
   EXPECT_TRUE(run_ok().nothing_due());

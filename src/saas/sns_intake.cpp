@@ -1,5 +1,6 @@
 #include "saas/sns_intake.h"
 
+#include "aws/sigv4.h"
 #include "aws/sns_message.h"
 
 namespace saas {
@@ -16,6 +17,16 @@ core::Status check_subscribe_url(const std::string& url, const std::vector<std::
   const size_t path = url.find_first_of("/?#", scheme_end + 3);
   const std::string origin = url.substr(0, path);
   return aws::sns::check_signing_cert_url(origin + "/x.pem", hosts);
+}
+
+// The SubscriptionArn of a ConfirmSubscription answer (XML); "" when it has none.
+std::string subscription_arn_of(const std::string& answer) {
+  const std::string open = "<SubscriptionArn>";
+  const size_t start = answer.find(open);
+  if (start == std::string::npos) return "";
+  const size_t end = answer.find("</SubscriptionArn>", start);
+  if (end == std::string::npos) return "";
+  return answer.substr(start + open.size(), end - start - open.size());
 }
 
 core::Error refused(const core::Error& e, const char* slug) {
@@ -77,8 +88,22 @@ core::Result<SnsResult> SnsIntake::handle(std::string_view body) {
         !checked.ok()) {
       return refused(checked.error(), "sns_cert_url");
     }
+    auto request =
+        lifecycle_.sns_subscription_received(message->topic_arn, aws::sha256_hex(message->token));
+    if (!request.ok()) return request.error();
     auto confirmed = web_.get(message->subscribe_url);
-    if (!confirmed.ok()) return core::unavailable("The subscription could not be confirmed.");
+    if (!confirmed.ok()) {
+      const std::string error = "ConfirmSubscription failed: " + confirmed.error().message;
+      if (auto kept = lifecycle_.sns_subscription_failed(*request, error); !kept.ok()) {
+        return kept.error();
+      }
+      return core::unavailable("The subscription could not be confirmed.");
+    }
+    if (auto kept =
+            lifecycle_.sns_subscription_confirmed(*request, subscription_arn_of(*confirmed));
+        !kept.ok()) {
+      return kept.error();
+    }
     return SnsResult{.outcome = SnsOutcome::kConfirmed, .event_id = ""};
   }
   if (message->type == aws::sns::kUnsubscribeConfirmation) {

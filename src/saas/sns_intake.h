@@ -8,11 +8,12 @@
 //      of SnsSettings::trusted_cert_hosts;
 //   4. its signature verifies (versions 1 and 2) with that certificate forbidden / sns_signature
 //      (fetched through SnsWeb, kept in memory by URL).
-// Then a SubscriptionConfirmation is confirmed (GET its SubscribeURL, which must be on a trusted
-// host too), an UnsubscribeConfirmation is only acknowledged, and a Notification becomes a
-// LifecycleEvent given to LifecycleService::receive (stored once per MessageId). A fetch that
-// fails is unavailable (SNS delivers again). Nothing is stored for a refused message.
-// Thread safety: safe for concurrent use.
+// Then a SubscriptionConfirmation is stored (LifecycleService::sns_subscription_received: topic
+// and token digest, once however often it comes) and confirmed (GET its SubscribeURL, which must
+// be on a trusted host too; the outcome is stored, for the health page), an UnsubscribeConfirmation
+// is only acknowledged, and a Notification becomes a LifecycleEvent given to
+// LifecycleService::receive (stored once per MessageId). A fetch that fails is unavailable (SNS
+// delivers again). Nothing is stored for a refused message. Thread safety: safe for concurrent use.
 #pragma once
 
 #include <map>

@@ -54,6 +54,18 @@ struct HealthPages {
       if (f.sns_subscriptions_unconfirmed) {
         e.set("unconfirmed", std::to_string(*f.sns_subscriptions_unconfirmed));
       }
+      TemplateData requests{TemplateData::type::list};
+      for (const saas::SnsSubscriptionRequest& q :
+           f.sns_unconfirmed.value_or(std::vector<saas::SnsSubscriptionRequest>{})) {
+        TemplateData item;
+        item.set("topic", q.topic_arn);
+        item.set("received", display_time(q.last_received_at));
+        item.set("deliveries", std::to_string(q.deliveries));
+        item.set("error", q.last_error.empty() ? std::string("Not confirmed yet") : q.last_error);
+        requests.push_back(item);
+      }
+      d.set("has_sns_unconfirmed", f.sns_unconfirmed && !f.sns_unconfirmed->empty());
+      d.set("sns_unconfirmed", requests);
       d.set("events_in", e);
     }
     TemplateData hours{TemplateData::type::list};
@@ -70,6 +82,44 @@ struct HealthPages {
       item.set("count", std::to_string(**value));
       hours.push_back(item);
     }
+    if (f.metering_usage_late) {
+      metering = true;
+      TemplateData item;
+      item.set("state", "late (usage after its hour was sent)");
+      item.set("count", std::to_string(*f.metering_usage_late));
+      item.set("href", "#late-heading");
+      hours.push_back(item);
+    }
+    TemplateData late{TemplateData::type::list};
+    for (const saas::LateUsageFigure& u :
+         f.late_usage.value_or(std::vector<saas::LateUsageFigure>{})) {
+      TemplateData row;
+      row.set("org", u.org_id);
+      row.set("product", u.product_code);
+      row.set("dimension", u.dimension);
+      row.set("hour", display_time(u.hour));
+      row.set("quantity", std::to_string(u.quantity));
+      row.set("received", display_time(u.received_at));
+      row.set("note", u.note);
+      late.push_back(row);
+    }
+    d.set("late_usage", late);
+    d.set("has_late_usage", f.late_usage && !f.late_usage->empty());
+    TemplateData alarmed{TemplateData::type::list};
+    for (const saas::AlarmedHourFigure& h :
+         f.alarmed_hours.value_or(std::vector<saas::AlarmedHourFigure>{})) {
+      TemplateData row;
+      row.set("org", h.org_id);
+      row.set("product", h.product_code);
+      row.set("dimension", h.dimension);
+      row.set("hour", display_time(h.hour));
+      row.set("quantity", std::to_string(h.quantity));
+      row.set("aws_status", h.aws_status);
+      row.set("error", h.last_error);
+      alarmed.push_back(row);
+    }
+    d.set("alarmed_hours", alarmed);
+    d.set("has_alarmed_hours", f.alarmed_hours && !f.alarmed_hours->empty());
     if (metering) {
       TemplateData m;
       m.set("hours", hours);

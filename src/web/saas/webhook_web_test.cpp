@@ -329,6 +329,66 @@ TEST_P(WebhookWebTest, HealthPageListsDeadJobsToRetryOrDiscardAndRunsActions) {
   EXPECT_NE(page.body.find("webhooks-heading"), std::string::npos);
 }
 
+TEST_P(WebhookWebTest, HealthPageAndMetricsShowUnconfirmedSnsSubscriptionsWithTheirError) {
+  TestClient c(router_);
+  sign_in(c, member_.email);
+  EXPECT_EQ(c.get("/operator/health").body.find("sns-heading"), std::string::npos);
+  health_->add_provider("lifecycle", [](saas::HealthFigures& f) -> core::Status {
+    f.sns_subscriptions_unconfirmed = 1;
+    f.sns_unconfirmed = std::vector<saas::SnsSubscriptionRequest>{
+        {.id = "s1",
+         .topic_arn = "arn:aws:sns:us-east-1:287250355862:aws-mp-subscription-notification-p1",
+         .received_at = core::TimePoint{},
+         .last_received_at = core::TimePoint{},
+         .deliveries = 3,
+         .last_error = "ConfirmSubscription failed: 403"}};
+    return {};
+  });
+  Reply page = c.get("/operator/health");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("sns-heading"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("aws-mp-subscription-notification-p1"), std::string::npos);
+  EXPECT_NE(page.body.find("ConfirmSubscription failed: 403"), std::string::npos);
+  EXPECT_NE(page.body.find("SNS subscriptions not confirmed</dt><dd>1"), std::string::npos);
+  health_->refresh();
+  std::string metrics;
+  health_->render_metrics(metrics);
+  EXPECT_NE(metrics.find("marketlink_saas_sns_subscriptions_unconfirmed 1"), std::string::npos)
+      << metrics;
+}
+
+TEST_P(WebhookWebTest, HealthPageListsLateUsageAndAlarmedHoursWithAwsAnswer) {
+  TestClient c(router_);
+  sign_in(c, member_.email);
+  Reply page = c.get("/operator/health");
+  EXPECT_EQ(page.body.find("late-heading"), std::string::npos);
+  EXPECT_EQ(page.body.find("alarmed-heading"), std::string::npos);
+  health_->add_provider("metering", [](saas::HealthFigures& f) -> core::Status {
+    f.metering_hours_alarmed = 1;
+    f.metering_usage_late = 2;
+    f.late_usage = std::vector<saas::LateUsageFigure>{
+        {.org_id = "org-late", .product_code = "p1", .dimension = "seats", .quantity = 7}};
+    f.alarmed_hours = std::vector<saas::AlarmedHourFigure>{{.link_id = "l1",
+                                                            .org_id = "org-alarm",
+                                                            .product_code = "p1",
+                                                            .dimension = "gb",
+                                                            .quantity = 9,
+                                                            .aws_status = "DuplicateRecord"}};
+    return {};
+  });
+  page = c.get("/operator/health");
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("late-heading"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("org-late"), std::string::npos);
+  EXPECT_NE(page.body.find("<a href=\"#late-heading\">2</a>"), std::string::npos);
+  EXPECT_NE(page.body.find("alarmed-heading"), std::string::npos);
+  EXPECT_NE(page.body.find("DuplicateRecord"), std::string::npos);
+  health_->refresh();
+  std::string metrics;
+  health_->render_metrics(metrics);
+  EXPECT_NE(metrics.find("marketlink_metering_usage_late 2"), std::string::npos) << metrics;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, WebhookWebTest,
                          ::testing::Values(TestBackend::kSqlite, TestBackend::kPostgresql),
                          [](const auto& info) { return db::testing::backend_name(info.param); });
