@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
-#include <set>
 
+#include "app/aws_refusal.h"
 #include "aws/cur.h"
 #include "aws/organizations.h"
 #include "aws/s3.h"
@@ -14,29 +14,16 @@ namespace app {
 
 namespace {
 
-bool keys_refused(const std::string& code) {
-  static const std::set<std::string> kCodes = {
-      "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException",
-      "IncompleteSignature",  "ExpiredToken",          "InvalidAccessKeyId"};
-  return kCodes.contains(code);
-}
-
-std::string aws_message(const core::Error& error) {
-  const auto aws = aws::aws_error_of(error);
-  if (!aws) return error.message;
-  return aws->code.empty() ? aws->message : aws->code + ": " + aws->message;
-}
-
 // AWS's refusal as the domain's errors: refused keys, not allowed, or AWS unreachable.
 core::Error classify(const core::Error& error) {
   const std::string code = aws::aws_error_code(error);
-  if (keys_refused(code)) return core::invalid(aws_message(error), "aws_keys_rejected");
+  if (keys_refused(code)) return core::invalid(aws_error_text(error), "aws_keys_rejected");
   if (code == "AccessDenied" || code == "AccessDeniedException" ||
       error.code == core::ErrorCode::kForbidden) {
-    return core::forbidden(aws_message(error));
+    return core::forbidden(aws_error_text(error));
   }
-  if (error.code == core::ErrorCode::kUnavailable) return core::unavailable(aws_message(error));
-  return core::Error{.code = error.code, .message = aws_message(error), .slug = error.slug};
+  if (error.code == core::ErrorCode::kUnavailable) return core::unavailable(aws_error_text(error));
+  return core::Error{.code = error.code, .message = aws_error_text(error), .slug = error.slug};
 }
 
 }  // namespace

@@ -2,29 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <set>
-
+#include "app/aws_refusal.h"
 #include "aws/sts.h"
 
 namespace app {
-
-namespace {
-
-// AWS's answers meaning "these keys are not valid" (rather than "not allowed" or "try later").
-bool keys_refused(const std::string& code) {
-  static const std::set<std::string> kCodes = {
-      "InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException",
-      "IncompleteSignature",  "ExpiredToken",          "InvalidAccessKeyId"};
-  return kCodes.contains(code);
-}
-
-std::string aws_message(const core::Error& error) {
-  const auto aws = aws::aws_error_of(error);
-  if (!aws) return error.message;
-  return aws->code.empty() ? aws->message : aws->code + ": " + aws->message;
-}
-
-}  // namespace
 
 aws::AwsClient ProviderAwsClient::client_for(const pool::ProviderCredentials& c) const {
   return aws::AwsClient(context_,
@@ -39,10 +20,10 @@ core::Result<std::string> ProviderAwsClient::account_of(const pool::ProviderCred
   auto identity = aws::sts::StsClient(client_for(c)).get_caller_identity();
   if (identity.ok()) return identity->account;
   if (keys_refused(aws::aws_error_code(identity.error()))) {
-    return core::invalid("AWS refused these keys. " + aws_message(identity.error()),
+    return core::invalid("AWS refused these keys. " + aws_error_text(identity.error()),
                          "aws_keys_rejected");
   }
-  return core::unavailable("AWS could not check the keys: " + aws_message(identity.error()));
+  return core::unavailable("AWS could not check the keys: " + aws_error_text(identity.error()));
 }
 
 core::Result<pool::AccessCheckOutcome> ProviderAwsClient::check(const pool::ProviderCredentials& c,
@@ -58,11 +39,11 @@ core::Result<pool::AccessCheckOutcome> ProviderAwsClient::check(const pool::Prov
       return pool::AccessCheckOutcome{
           .reachable = false,
           .reason = fmt::format("role {} cannot be assumed ({})", c.role_name,
-                                aws_message(assumed.error()))};
+                                aws_error_text(assumed.error()))};
     }
     // Anything else says nothing about this account: the provider's keys, or AWS, failed.
     return core::unavailable(
-        fmt::format("AssumeRole into {} failed: {}", account_id, aws_message(assumed.error())));
+        fmt::format("AssumeRole into {} failed: {}", account_id, aws_error_text(assumed.error())));
   }
   const auto& role = assumed->credentials;
   aws::AwsClient in_account(context_,
@@ -74,7 +55,7 @@ core::Result<pool::AccessCheckOutcome> ProviderAwsClient::check(const pool::Prov
   auto identity = aws::sts::StsClient(in_account).get_caller_identity();
   if (!identity.ok()) {
     return core::unavailable(fmt::format("GetCallerIdentity in {} failed: {}", account_id,
-                                         aws_message(identity.error())));
+                                         aws_error_text(identity.error())));
   }
   if (identity->account != account_id) {
     return pool::AccessCheckOutcome{

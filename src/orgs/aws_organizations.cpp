@@ -227,17 +227,19 @@ core::Result<OrgCredentials> AwsOrganizations::credentials(const std::string& ma
                         .secret_access_key = std::move(*secret)};
 }
 
+Check AwsOrganizations::keys_check(const OrgCredentials& c) {
+  auto caller = aws_.caller_account(c);
+  if (!caller.ok()) return failed("keys", "AWS refused these keys: " + aws_reason(caller.error()));
+  if (*caller != c.account_id) {
+    return failed(
+        "keys", fmt::format("These keys belong to AWS account {}, not {}.", *caller, c.account_id));
+  }
+  return passed("keys", fmt::format("The keys belong to account {}.", c.account_id));
+}
+
 std::vector<Check> AwsOrganizations::preflight(const OrgCredentials& c) {
   std::vector<Check> checks;
-  auto caller = aws_.caller_account(c);
-  if (!caller.ok()) {
-    checks.push_back(failed("keys", "AWS refused these keys: " + aws_reason(caller.error())));
-  } else if (*caller != c.account_id) {
-    checks.push_back(failed("keys", fmt::format("These keys belong to AWS account {}, not {}.",
-                                                *caller, c.account_id)));
-  } else {
-    checks.push_back(passed("keys", fmt::format("The keys belong to account {}.", c.account_id)));
-  }
+  checks.push_back(keys_check(c));
   if (!checks.back().ok()) {
     for (const char* name : {"organization", "s3_access", "billing_bucket", "cost_report"}) {
       checks.push_back(skipped(name));
@@ -310,15 +312,7 @@ std::vector<Check> AwsOrganizations::preflight(const OrgCredentials& c) {
 std::vector<Check> AwsOrganizations::verify(const OrgCredentials& c,
                                             const AwsOrganization& linked) {
   std::vector<Check> checks;
-  auto caller = aws_.caller_account(c);
-  if (!caller.ok()) {
-    checks.push_back(failed("keys", "AWS refused these keys: " + aws_reason(caller.error())));
-  } else if (*caller != c.account_id) {
-    checks.push_back(failed("keys", fmt::format("These keys belong to AWS account {}, not {}.",
-                                                *caller, c.account_id)));
-  } else {
-    checks.push_back(passed("keys", fmt::format("The keys belong to account {}.", c.account_id)));
-  }
+  checks.push_back(keys_check(c));
   if (!checks.back().ok()) {
     for (const char* name : {"organization", "billing_bucket", "cost_report"}) {
       checks.push_back(skipped(name));

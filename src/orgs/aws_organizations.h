@@ -232,6 +232,8 @@ class AwsOrganizations {
                                            const std::string& id) const;
 
  private:
+  // The first check of both: the keys are valid and belong to the account.
+  Check keys_check(const OrgCredentials& c);
   std::vector<Check> preflight(const OrgCredentials& c);
   std::vector<Check> verify(const OrgCredentials& c, const AwsOrganization& linked);
 

@@ -85,7 +85,7 @@ struct HealthPages {
     if (f.metering_usage_late) {
       metering = true;
       TemplateData item;
-      item.set("state", "late (usage after its hour was sent)");
+      item.set("state", "Late usage (after its hour was sent)");
       item.set("count", std::to_string(*f.metering_usage_late));
       item.set("href", "#late-heading");
       hours.push_back(item);
